@@ -1,0 +1,1 @@
+"""Bureau's platform library: what every service needs and no domain logic."""
