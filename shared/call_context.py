@@ -69,6 +69,6 @@ def _opt(value: Any) -> str | None:
 
 
 current: contextvars.ContextVar[CallContext] = contextvars.ContextVar(
-    "bureau_call_context", default=CallContext()
+    "bureau_call_context", default=CallContext()  # noqa: B039 (frozen, immutable)
 )
 """The context of the worker running now, for logs and metrics (greenlets have their own)."""

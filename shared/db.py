@@ -1,0 +1,216 @@
+"""Database access for a service: engine, tenant-scoped transactions, model mixins.
+
+nameko-sqlalchemy does not support SQLAlchemy 2, so `Database` is our own dependency
+provider: one engine per process, one session per worker, every transaction scoped to
+the caller's tenant (see shared/tenancy.py) and committed or rolled back as a unit.
+Database failures a client can cause become typed errors here, once for every service.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+import weakref
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import DateTime, Engine, Integer, MetaData, create_engine, func, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from shared.call_context import CallContext
+from shared.config import settings
+from shared.errors import Conflict, PreconditionFailed
+from shared.tenancy import TenantScoped, bind_scope, scope_to_tenant, scope_to_user
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "Database",
+    "TenantScoped",
+    "Timestamped",
+    "Versioned",
+    "make_engine",
+    "scope_to_tenant",
+    "scope_to_user",
+    "tenant_transaction",
+    "utcnow",
+]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+"""Stable constraint names, so Alembic can find and change them later."""
+
+
+def new_metadata() -> MetaData:
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True),
+        nullable=False,
+        default=utcnow,
+        onupdate=utcnow,
+        server_default=func.now(),
+    )
+
+
+class Versioned:
+    """An integer that grows on every UPDATE; the ORM refuses a write over a newer row.
+
+    It is the resource's ETag: a PATCH names the version it read, and a concurrent change
+    in between makes the UPDATE match no row, which becomes 412.
+    """
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+def check_version(obj: Versioned, expected_version: int | None) -> None:
+    """Refuse a change made against an older version of the object (a stale If-Match)."""
+    if expected_version is not None and obj.version != expected_version:
+        raise PreconditionFailed("The object was changed by someone else; read it again.")
+
+
+def container_database_url(container: Any) -> str:
+    """The app-role URL of a nameko container's service; config DATABASE_URL wins (tests)."""
+    return container.config.get("DATABASE_URL") or settings().database_url(
+        container.service_name
+    )
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+@contextlib.contextmanager
+def tenant_transaction(
+    factory: sessionmaker[Session] | Session,
+    ctx: CallContext | None = None,
+    *,
+    tenant_id: Any = "from-context",
+    user_id: Any = "from-context",
+) -> Iterator[Session]:
+    """A transaction scoped to a tenant and user, committed on success.
+
+    Scope comes from `ctx` unless given explicitly (`tenant_id=None` = no tenant yet).
+    """
+    ctx = ctx or CallContext()
+    tid = ctx.tenant_id if tenant_id == "from-context" else tenant_id
+    uid = ctx.user_id if user_id == "from-context" else user_id
+    session = factory() if isinstance(factory, sessionmaker) else factory
+    owned = isinstance(factory, sessionmaker)
+    bind_scope(session, tid, uid)
+    try:
+        with session.begin():
+            yield session
+    except StaleDataError as exc:
+        raise PreconditionFailed(
+            "The object was changed by someone else; read it again."
+        ) from exc
+    except IntegrityError as exc:
+        raise Conflict(_conflict_detail(exc)) from exc
+    finally:
+        if owned:
+            session.close()
+
+
+def _conflict_detail(exc: IntegrityError) -> str:
+    """Name the violated constraint, never the SQL or the row."""
+    diag = getattr(getattr(exc, "orig", None), "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    return f"Conflicts with existing data ({name})." if name else "Conflicts with existing data."
+
+
+class WorkerDatabase:
+    """What a worker sees: transactions in its caller's scope, on one session."""
+
+    def __init__(self, factory: sessionmaker[Session], ctx: CallContext) -> None:
+        self._factory = factory
+        self._ctx = ctx
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = self._factory()
+        return self._session
+
+    def transaction(
+        self,
+        ctx: CallContext | None = None,
+        *,
+        tenant_id: Any = "from-context",
+        user_id: Any = "from-context",
+    ) -> contextlib.AbstractContextManager[Session]:
+        return tenant_transaction(
+            self.session, ctx or self._ctx, tenant_id=tenant_id, user_id=user_id
+        )
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
+class Database(DependencyProvider):
+    """The service's database (its unprivileged app role, so RLS applies).
+
+    Container config `DATABASE_URL` overrides the URL derived from settings (tests).
+    """
+
+    def setup(self) -> None:
+        pool = int(self.container.config.get("max_workers", 10))
+        self.engine = make_engine(container_database_url(self.container), pool_size=pool)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._workers: weakref.WeakKeyDictionary[Any, WorkerDatabase] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def stop(self) -> None:
+        self.engine.dispose()
+
+    def kill(self) -> None:
+        self.engine.dispose()
+
+    def get_dependency(self, worker_ctx: Any) -> WorkerDatabase:
+        db = WorkerDatabase(self.sessions, CallContext.from_wire(worker_ctx.context_data))
+        self._workers[worker_ctx] = db
+        return db
+
+    def worker_teardown(self, worker_ctx: Any) -> None:
+        db = self._workers.pop(worker_ctx, None)
+        if db is not None:
+            db.close()
+
+    def readiness_check(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()

@@ -1,0 +1,77 @@
+"""Record an event in the same transaction as the change it announces.
+
+The row is the event's envelope (ARCHITECTURE.md): `{id, type, version, tenant_id,
+occurred_at, producer, correlation_id, data}`. The relay (shared/outbox_relay.py)
+publishes it after commit; if the transaction rolls back, the event never existed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import event, insert
+from sqlalchemy.orm import Session
+
+from shared import event_schemas
+from shared.call_context import CallContext
+from shared.db import utcnow
+from shared.platform_tables import outbox
+
+_DIRTY = "bureau_outbox_dirty"
+_commit_listeners: list[Callable[[], None]] = []
+
+
+def record_event(
+    session: Session,
+    ctx: CallContext,
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    tenant_id: Any = None,
+    version: int = 1,
+) -> dict[str, Any]:
+    """Add the event to the outbox in `session`'s transaction; returns the envelope."""
+    producer = event_type.split(".", 1)[0]
+    tid = tenant_id or ctx.tenant_id
+    envelope = {
+        "id": str(uuid.uuid4()),
+        "type": event_type,
+        "version": version,
+        "tenant_id": str(tid) if tid else None,
+        "occurred_at": utcnow().isoformat().replace("+00:00", "Z"),
+        "producer": producer,
+        "correlation_id": ctx.correlation_id,
+        "data": event_schemas.validate(event_type, version, data),
+    }
+    headers = ctx.with_tenant(envelope["tenant_id"]).to_wire()
+    session.execute(
+        insert(outbox).values(
+            id=uuid.UUID(envelope["id"]),
+            event_type=event_type,
+            tenant_id=uuid.UUID(envelope["tenant_id"]) if envelope["tenant_id"] else None,
+            envelope=envelope,
+            headers=headers,
+        )
+    )
+    session.info[_DIRTY] = True
+    return envelope
+
+
+def on_commit(listener: Callable[[], None]) -> Callable[[], None]:
+    """Call `listener` after any transaction that recorded events commits (relay wake-up)."""
+    _commit_listeners.append(listener)
+    return lambda: _commit_listeners.remove(listener)
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_relays(session: Session) -> None:
+    if session.info.pop(_DIRTY, False):
+        for listener in list(_commit_listeners):
+            listener()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_DIRTY, None)

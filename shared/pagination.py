@@ -1,0 +1,171 @@
+"""Keyset (cursor) pagination, the one way every list in Bureau is paged.
+
+A page is `WHERE (sort_key, id) > (last_key, last_id) ORDER BY sort_key, id LIMIT n+1`:
+its cost does not grow with depth, and rows inserted meanwhile never make a page skip or
+repeat one. The cursor is opaque to clients (base64url JSON) and names its collection and
+sort, so a cursor from another list or another sort is refused (400), not misread.
+Sortable columns must be NOT NULL.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from shared.errors import ValidationFailed
+
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    collection: str
+    sort: str
+    column: Any
+    tiebreaker: Any
+    descending: bool
+    limit: int
+    after: tuple[Any, Any] | None
+    include_total: bool
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        collection: str,
+        sorts: Mapping[str, Any],
+        tiebreaker: Any,
+        sort: str | None = None,
+        default_sort: str = "created_at",
+        limit: int | None = None,
+        cursor: str | None = None,
+        include_total: bool = False,
+    ) -> PageRequest:
+        """Check the client's paging arguments; `sorts` maps sort names to columns."""
+        sort = sort or default_sort
+        name = sort.removeprefix("-")
+        if name not in sorts:
+            raise ValidationFailed(
+                "Unknown sort.", {"sort": [f"Must be one of: {', '.join(_choices(sorts))}."]}
+            )
+        if limit is None:
+            limit = DEFAULT_LIMIT
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
+            raise ValidationFailed(
+                "Invalid limit.", {"limit": [f"Must be between 1 and {MAX_LIMIT}."]}
+            )
+        column = sorts[name]
+        after = _decode(cursor, collection, sort, column, tiebreaker) if cursor else None
+        return cls(
+            collection=collection,
+            sort=sort,
+            column=column,
+            tiebreaker=tiebreaker,
+            descending=sort.startswith("-"),
+            limit=limit,
+            after=after,
+            include_total=bool(include_total),
+        )
+
+
+def _choices(sorts: Mapping[str, Any]) -> list[str]:
+    return [c for name in sorts for c in (name, f"-{name}")]
+
+
+def paginate(
+    session: Session,
+    stmt: Select[Any],
+    request: PageRequest,
+    dump: Callable[[Any], dict[str, Any]],
+) -> dict[str, Any]:
+    """Run one page of `stmt` (already filtered) and shape it as the API's page body."""
+    key = tuple_(request.column, request.tiebreaker)
+    paged = stmt
+    if request.after is not None:
+        bound = tuple_(*request.after)
+        paged = paged.where(key < bound if request.descending else key > bound)
+    order = (
+        (request.column.desc(), request.tiebreaker.desc())
+        if request.descending
+        else (request.column.asc(), request.tiebreaker.asc())
+    )
+    paged = paged.order_by(None).order_by(*order).limit(request.limit + 1)
+    rows = session.execute(paged).scalars().all()
+    has_more = len(rows) > request.limit
+    rows = rows[: request.limit]
+    page: dict[str, Any] = {"limit": request.limit, "has_more": has_more, "next_cursor": None}
+    if has_more and rows:
+        last = rows[-1]
+        page["next_cursor"] = _encode(
+            request.collection,
+            request.sort,
+            getattr(last, request.column.key),
+            getattr(last, request.tiebreaker.key),
+        )
+    if request.include_total:
+        count = select(func.count()).select_from(stmt.order_by(None).subquery())
+        page["total"] = session.execute(count).scalar_one()
+    return {"data": [dump(row) for row in rows], "page": page}
+
+
+def _encode(collection: str, sort: str, value: Any, tie: Any) -> str:
+    raw = json.dumps({"c": collection, "s": sort, "k": [_to_json(value), _to_json(tie)]})
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    return value
+
+
+def _decode(cursor: str, collection: str, sort: str, column: Any, tiebreaker: Any) -> tuple:
+    bad = ValidationFailed("Invalid cursor.", {"cursor": ["Not a cursor of this list."]})
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(data, dict):
+            raise bad
+        if data.get("c") != collection:
+            raise bad
+        if data.get("s") != sort:
+            raise ValidationFailed(
+                "Invalid cursor.", {"cursor": ["The cursor was made for another sort."]}
+            )
+        value, tie = data["k"]
+        return _from_json(value, column), _from_json(tie, tiebreaker)
+    except ValidationFailed:
+        raise
+    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
+        raise bad from None
+
+
+def _from_json(value: Any, column: Any) -> Any:
+    python_type = column.type.python_type
+    if value is None:
+        raise ValueError("null key")
+    if python_type is datetime:
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            raise ValueError("naive timestamp")
+        return parsed
+    if python_type is uuid.UUID:
+        return uuid.UUID(value)
+    if python_type is Decimal:
+        return Decimal(value)
+    if python_type in (int, float, str) and not isinstance(value, python_type):
+        raise ValueError("wrong key type")
+    return value

@@ -1,0 +1,122 @@
+"""Tenant isolation for SQLAlchemy sessions: the first line of defence.
+
+A session carries its tenant in `session.info`. Every ORM SELECT, UPDATE and DELETE on a
+`TenantScoped` model gets `tenant_id = <that tenant>` added (no tenant: nothing matches),
+and every new object is stamped with it, refusing another tenant's id. PostgreSQL
+row-level security (`app.tenant_id`, set per transaction) is the second line, for what
+slips past the ORM (raw SQL, a forgotten model mixin).
+
+A statement that must read across tenants (identity's login reads a user's memberships)
+says so with `.execution_options(all_tenants=True)`; RLS still applies to it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Uuid, event, text
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    mapped_column,
+    with_loader_criteria,
+)
+
+TENANT_KEY = "tenant_id"
+USER_KEY = "user_id"
+
+
+class TenantScoped:
+    """Mixin for every table of tenant data."""
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
+
+
+def _as_uuid(value: Any) -> uuid.UUID | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def session_tenant(session: Session) -> uuid.UUID | None:
+    return session.info.get(TENANT_KEY)
+
+
+_SET_SCOPE = text(
+    "SELECT set_config('app.tenant_id', :t, true), set_config('app.user_id', :u, true)"
+)
+
+
+def _scope_params(session: Session) -> dict[str, str]:
+    tenant = session.info.get(TENANT_KEY)
+    user = session.info.get(USER_KEY)
+    return {"t": str(tenant) if tenant else "", "u": str(user) if user else ""}
+
+
+def _apply_settings(session: Session) -> None:
+    """Copy the session's tenant and user into the open transaction (RLS reads them)."""
+    session.connection().execute(_SET_SCOPE, _scope_params(session))
+
+
+def bind_scope(session: Session, tenant_id: Any = None, user_id: Any = None) -> None:
+    """Make a session tenant-scoped; each transaction it begins carries the scope to RLS."""
+    session.info["bureau_scoped"] = True
+    session.info[TENANT_KEY] = _as_uuid(tenant_id)
+    session.info[USER_KEY] = _as_uuid(user_id)
+
+
+def scope_to_tenant(session: Session, tenant_id: Any) -> None:
+    """Switch the tenant mid-transaction: for flows that learn it as they go (signup, login)."""
+    session.info[TENANT_KEY] = _as_uuid(tenant_id)
+    if session.in_transaction():
+        _apply_settings(session)
+
+
+def scope_to_user(session: Session, user_id: Any) -> None:
+    session.info[USER_KEY] = _as_uuid(user_id)
+    if session.in_transaction():
+        _apply_settings(session)
+
+
+@event.listens_for(Session, "after_begin")
+def _set_local_scope(session: Session, transaction: Any, connection: Any) -> None:
+    if session.info.get("bureau_scoped"):
+        connection.execute(_SET_SCOPE, _scope_params(session))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _filter_by_tenant(state: ORMExecuteState) -> None:
+    if not state.session.info.get("bureau_scoped"):
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.is_column_load or state.is_relationship_load:
+        return
+    if state.execution_options.get("all_tenants"):
+        return
+    tenant = state.session.info.get(TENANT_KEY)
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantScoped,
+            lambda cls: cls.tenant_id == tenant,
+            include_aliases=True,
+        )
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_tenant(session: Session, flush_context: Any, instances: Any) -> None:
+    if not session.info.get("bureau_scoped"):
+        return
+    tenant = session.info.get(TENANT_KEY)
+    for obj in session.new:
+        if not isinstance(obj, TenantScoped):
+            continue
+        if obj.tenant_id is None:
+            if tenant is None:
+                raise PermissionError("tenant data written without a tenant in scope")
+            obj.tenant_id = tenant
+        elif _as_uuid(obj.tenant_id) != tenant:
+            raise PermissionError("tenant data written for another tenant")

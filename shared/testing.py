@@ -1,0 +1,125 @@
+"""Pytest fixtures for service tests: a real, migrated database per service.
+
+Each test session migrates `<prefix>_<service>` once (prefix: BUREAU_TEST_DB_PREFIX,
+default `bureau_test`), connects as the service's app role (so RLS applies, as in
+production) and empties the tables after each test that used them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.config import Settings, settings
+
+
+def test_settings() -> Settings:
+    """Settings with the test database prefix, so tests never touch `make up`'s data."""
+    os.environ.setdefault("BUREAU_TEST_DB_PREFIX", "bureau_test")
+    os.environ["BUREAU_DB_PREFIX"] = os.environ["BUREAU_TEST_DB_PREFIX"]
+    return settings()
+
+
+@dataclass
+class ServiceDatabase:
+    service: str
+    url: str  # app role
+    owner_url: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def truncate(self) -> None:
+        """Empty every table (as the owner: TRUNCATE is not subject to RLS)."""
+        owner = create_engine(self.owner_url)
+        with owner.begin() as conn:
+            tables = conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            ).scalars().all()
+            if tables:
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        owner.dispose()
+
+
+def migrate_service_database(service: str) -> ServiceDatabase:
+    from shared.migrate import upgrade
+
+    conf = test_settings()
+    upgrade(service, drop=True)
+    engine = create_engine(conf.database_url(service))
+    return ServiceDatabase(
+        service=service,
+        url=conf.database_url(service),
+        owner_url=conf.migration_database_url(service),
+        engine=engine,
+        sessions=sessionmaker(engine, expire_on_commit=False),
+    )
+
+
+_databases: dict[str, ServiceDatabase] = {}
+
+
+@pytest.fixture
+def service_database() -> Iterator[Callable[[str], ServiceDatabase]]:
+    """`service_database("identity")`: migrated once per session, emptied after the test."""
+    used: list[ServiceDatabase] = []
+
+    def get(service: str) -> ServiceDatabase:
+        if service not in _databases:
+            _databases[service] = migrate_service_database(service)
+        used.append(_databases[service])
+        return _databases[service]
+
+    yield get
+    for db in used:
+        db.truncate()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def service_config(rabbit_config: dict[str, Any]) -> Callable[..., dict[str, Any]]:
+    """Container config on the test's own vhost, with a database URL and a free HTTP port."""
+
+    def build(database: ServiceDatabase | None = None, **extra: Any) -> dict[str, Any]:
+        config = dict(rabbit_config)
+        config.update(
+            {
+                "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+                "max_workers": 10,
+                "serializer": "json",
+            }
+        )
+        if database is not None:
+            config["DATABASE_URL"] = database.url
+        config.update(extra)
+        return config
+
+    return build
+
+
+def wait_until(condition: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02) -> Any:
+    """Poll `condition` until it returns something truthy; fail with a clear message."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s: {condition}")
+        time.sleep(interval)

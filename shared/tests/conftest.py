@@ -1,0 +1,51 @@
+"""Fixtures for the platform tests: the notes test service on a real database and broker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import sessionmaker
+
+from shared.provisioning import provision
+from shared.testing import ServiceDatabase, test_settings
+from shared.tests.notes_service import NotesService, Tally, create_schema
+
+
+@pytest.fixture(scope="session")
+def _notes_database() -> ServiceDatabase:
+    conf = test_settings()
+    provision(conf, "notes", drop=True)
+    owner = create_engine(conf.migration_database_url("notes"))
+    create_schema(owner)
+    owner.dispose()
+    engine = create_engine(conf.database_url("notes"))
+    return ServiceDatabase(
+        service="notes",
+        url=conf.database_url("notes"),
+        owner_url=conf.migration_database_url("notes"),
+        engine=engine,
+        sessions=sessionmaker(engine, expire_on_commit=False),
+    )
+
+
+@pytest.fixture
+def notes_db(_notes_database: ServiceDatabase) -> Iterator[ServiceDatabase]:
+    with _notes_database.engine.begin() as conn:
+        conn.execute(text("INSERT INTO tally (name, count) VALUES ('created', 0)"))
+    yield _notes_database
+    _notes_database.truncate()
+
+
+@pytest.fixture
+def notes_service(container_factory: Any, service_config: Any, notes_db: ServiceDatabase) -> Any:
+    container = container_factory(NotesService, service_config(notes_db))
+    container.start()
+    return container
+
+
+def tally(db: ServiceDatabase) -> int:
+    with db.engine.connect() as conn:
+        return int(conn.execute(text("SELECT count FROM tally WHERE name='created'")).scalar_one())

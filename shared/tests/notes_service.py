@@ -1,0 +1,141 @@
+"""A tiny service that exercises the platform pieces, for the platform's own tests.
+
+Notes are tenant data (TenantScoped + Versioned); creating one records `notes.note.created`
+through the outbox; `Tally` counts the events it consumes, idempotently.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from marshmallow import Schema, fields
+from nameko.extensions import DependencyProvider
+from sqlalchemy import Integer, String, Text, select, text, update
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.call_context_provider import CallContextProvider
+from shared.db import Database, Timestamped, Versioned, check_version, new_metadata
+from shared.event_handling import handles
+from shared.event_schemas import register
+from shared.inbox import first_delivery
+from shared.migration_support import tenant_rls_statements
+from shared.outbox import record_event
+from shared.outbox_relay import OutboxRelay
+from shared.platform_tables import platform_metadata
+from nameko.rpc import rpc  # switch to shared.rpc.rpc when it lands
+from shared.tenancy import TenantScoped
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+class Note(TenantScoped, Timestamped, Versioned, Base):
+    __tablename__ = "notes"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class Tally(Base):
+    """Effects of consumed events (not tenant data)."""
+
+    __tablename__ = "tally"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+@register("notes.note.created", 1)
+class NoteCreatedV1(Schema):
+    note_id = fields.UUID(required=True)
+    body = fields.String(required=True)
+
+
+SCHEMA_STATEMENTS = tenant_rls_statements("notes")
+
+
+def create_schema(owner_engine) -> None:  # type: ignore[no-untyped-def]
+    Base.metadata.create_all(owner_engine)
+    platform_metadata.create_all(owner_engine)
+    with owner_engine.begin() as conn:
+        for statement in SCHEMA_STATEMENTS:
+            conn.execute(text(statement))
+
+
+def dump(note: Note) -> dict:
+    return {"id": str(note.id), "body": note.body, "version": note.version}
+
+
+class FailSwitch(DependencyProvider):
+    """How many times the next handled events should fail (a test toggles it)."""
+
+    failures_left = 0
+
+    def get_dependency(self, worker_ctx):  # type: ignore[no-untyped-def]
+        return self
+
+
+class NotesService:
+    name = "notes"
+
+    ctx = CallContextProvider()
+    db = Database()
+    relay = OutboxRelay()
+    fail = FailSwitch()
+
+    @rpc
+    def create(self, body: str) -> dict:
+        with self.db.transaction() as session:
+            note = Note(body=body)
+            session.add(note)
+            session.flush()
+            record_event(
+                session, self.ctx, "notes.note.created", {"note_id": note.id, "body": body}
+            )
+            return dump(note)
+
+    @rpc
+    def create_then_fail(self, body: str) -> None:
+        with self.db.transaction() as session:
+            note = Note(body=body)
+            session.add(note)
+            session.flush()
+            record_event(
+                session, self.ctx, "notes.note.created", {"note_id": note.id, "body": body}
+            )
+            raise RuntimeError("the use case failed after recording its event")
+
+    @rpc
+    def list_ids(self) -> list[str]:
+        with self.db.transaction() as session:
+            return [str(i) for i in session.scalars(select(Note.id).order_by(Note.body))]
+
+    @rpc
+    def rename(self, note_id: str, body: str, expected_version: int | None = None) -> dict:
+        with self.db.transaction() as session:
+            note = session.get(Note, uuid.UUID(note_id))
+            if note is None:
+                from shared.errors import NotFound
+
+                raise NotFound("No such note.")
+            check_version(note, expected_version)
+            note.body = body
+            session.flush()
+            return dump(note)
+
+    @rpc
+    def slow_query(self, seconds: float) -> float:
+        with self.db.transaction() as session:
+            session.execute(text("SELECT pg_sleep(:s)"), {"s": seconds})
+        return seconds
+
+    @handles("notes", "notes.note.created")
+    def count_created(self, envelope: dict) -> None:
+        if self.fail.failures_left > 0:
+            FailSwitch.failures_left -= 1
+            raise RuntimeError("handler failed on purpose")
+        with self.db.transaction(tenant_id=envelope["tenant_id"]) as session:
+            if not first_delivery(session, envelope["id"], "notes.count_created"):
+                return
+            session.execute(
+                update(Tally).where(Tally.name == "created").values(count=Tally.count + 1)
+            )

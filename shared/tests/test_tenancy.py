@@ -1,0 +1,108 @@
+"""Tenant isolation: the ORM filter first, PostgreSQL row-level security second."""
+
+import uuid
+
+import pytest
+from sqlalchemy import select, text
+
+from shared.call_context import CallContext
+from shared.db import check_version, tenant_transaction
+from shared.errors import PreconditionFailed
+from shared.tests.notes_service import Note
+
+A = str(uuid.uuid4())
+B = str(uuid.uuid4())
+
+
+def _add(db, tenant, body):
+    with tenant_transaction(db.sessions, CallContext(tenant_id=tenant)) as s:
+        note = Note(body=body)
+        s.add(note)
+        s.flush()
+        return note.id
+
+
+def test_a_tenant_reads_only_its_own_rows_through_the_orm(notes_db):
+    _add(notes_db, A, "a1")
+    _add(notes_db, B, "b1")
+    with tenant_transaction(notes_db.sessions, CallContext(tenant_id=A)) as s:
+        assert [n.body for n in s.scalars(select(Note))] == ["a1"]
+
+
+def test_a_query_that_bypasses_the_orm_filter_is_still_confined_by_rls(notes_db):
+    _add(notes_db, A, "a1")
+    _add(notes_db, B, "b1")
+    with tenant_transaction(notes_db.sessions, CallContext(tenant_id=A)) as s:
+        rows = s.execute(text("SELECT body FROM notes")).scalars().all()
+        everything = s.scalars(select(Note).execution_options(all_tenants=True)).all()
+    assert rows == ["a1"]
+    assert [n.body for n in everything] == ["a1"]
+
+
+def test_without_a_tenant_in_scope_nothing_is_visible(notes_db):
+    _add(notes_db, A, "a1")
+    with tenant_transaction(notes_db.sessions, CallContext()) as s:
+        assert s.scalars(select(Note)).all() == []
+        assert s.execute(text("SELECT count(*) FROM notes")).scalar_one() == 0
+
+
+def test_the_app_role_is_not_the_owner_and_cannot_bypass_rls(notes_db):
+    with notes_db.engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT r.rolsuper, r.rolbypassrls, t.tableowner = current_user "
+                "FROM pg_roles r, pg_tables t "
+                "WHERE r.rolname = current_user AND t.tablename = 'notes'"
+            )
+        ).one()
+    assert tuple(row) == (False, False, False)
+
+
+def test_writing_another_tenants_row_is_refused(notes_db):
+    with pytest.raises(PermissionError):
+        with tenant_transaction(notes_db.sessions, CallContext(tenant_id=A)) as s:
+            s.add(Note(body="x", tenant_id=uuid.UUID(B)))
+            s.flush()
+    with notes_db.engine.begin() as conn:
+        conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": A})
+        with pytest.raises(Exception, match="row-level security"):
+            conn.execute(
+                text("INSERT INTO notes (id, tenant_id, body, version) VALUES (:i, :t, 'x', 1)"),
+                {"i": uuid.uuid4(), "t": B},
+            )
+
+
+def test_updating_another_tenants_row_changes_nothing(notes_db):
+    note_b = _add(notes_db, B, "b1")
+    with tenant_transaction(notes_db.sessions, CallContext(tenant_id=A)) as s:
+        result = s.execute(text("UPDATE notes SET body = 'hijacked' WHERE id = :i"), {"i": note_b})
+        assert result.rowcount == 0
+    with tenant_transaction(notes_db.sessions, CallContext(tenant_id=B)) as s:
+        assert s.get(Note, note_b).body == "b1"
+
+
+def test_a_stale_version_is_a_precondition_failure(notes_db):
+    note_id = _add(notes_db, A, "v1")
+    with tenant_transaction(notes_db.sessions, CallContext(tenant_id=A)) as s:
+        note = s.get(Note, note_id)
+        check_version(note, 1)
+        note.body = "v2"
+    with tenant_transaction(notes_db.sessions, CallContext(tenant_id=A)) as s:
+        note = s.get(Note, note_id)
+        assert note.version == 2
+        with pytest.raises(PreconditionFailed):
+            check_version(note, 1)
+
+
+def test_a_concurrent_update_loses_with_a_precondition_failure(notes_db):
+    note_id = _add(notes_db, A, "v1")
+    with pytest.raises(PreconditionFailed):
+        with tenant_transaction(notes_db.sessions, CallContext(tenant_id=A)) as s:
+            note = s.get(Note, note_id)
+            with notes_db.engine.begin() as other:
+                other.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": A})
+                other.execute(
+                    text("UPDATE notes SET body='other', version=version+1 WHERE id=:i"),
+                    {"i": note_id},
+                )
+            note.body = "mine"
