@@ -1,0 +1,1 @@
+"""The deployment manifests under deploy/k8s, rendered and validated offline."""
