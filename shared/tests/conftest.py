@@ -11,7 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 from shared.provisioning import provision
 from shared.testing import ServiceDatabase, test_settings
-from shared.tests.notes_service import NotesService, Tally, create_schema
+from shared.tests.notes_service import NotesService, create_schema
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +34,9 @@ def _notes_database() -> ServiceDatabase:
 @pytest.fixture
 def notes_db(_notes_database: ServiceDatabase) -> Iterator[ServiceDatabase]:
     with _notes_database.engine.begin() as conn:
-        conn.execute(text("INSERT INTO tally (name, count) VALUES ('created', 0)"))
+        conn.execute(
+            text("INSERT INTO tally (name, count) VALUES ('created', 0), ('deliveries', 0)")
+        )
     yield _notes_database
     _notes_database.truncate()
 
@@ -46,6 +48,7 @@ def notes_service(container_factory: Any, service_config: Any, notes_db: Service
     return container
 
 
-def tally(db: ServiceDatabase) -> int:
+def tally(db: ServiceDatabase, name: str = "created") -> int:
     with db.engine.connect() as conn:
-        return int(conn.execute(text("SELECT count FROM tally WHERE name='created'")).scalar_one())
+        query = text("SELECT count FROM tally WHERE name = :n")
+        return int(conn.execute(query, {"n": name}).scalar_one())

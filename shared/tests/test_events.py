@@ -1,0 +1,172 @@
+"""Events end to end on the real broker: outbox, relay, inbox, retries, dead letters."""
+
+import time
+import uuid
+
+import pytest
+from kombu import Connection
+from nameko.standalone.rpc import ServiceRpcProxy
+from sqlalchemy import text
+
+from shared.call_context import CallContext
+from shared.db import tenant_transaction
+from shared.event_handling import dead_letter_queue_name
+from shared.outbox import record_event
+from shared.outbox_relay import EventPublisher, relay_batch
+from shared.testing import TcpProxy, wait_until
+from shared.tests.conftest import tally
+from shared.tests.notes_service import Note, NotesConsumer
+
+TENANT = str(uuid.uuid4())
+HANDLER_QUEUE = "evt-notes-notes.note.created--notes.count_created"
+
+
+def _write_note(db, body="hello"):
+    """A use case's transaction: the change and its event commit together."""
+    ctx = CallContext(tenant_id=TENANT, request_id="req-1")
+    with tenant_transaction(db.sessions, ctx) as session:
+        note = Note(body=body)
+        session.add(note)
+        session.flush()
+        return record_event(
+            session, ctx, "notes.note.created", {"note_id": note.id, "body": body}
+        )
+
+
+def _outbox(db):
+    with db.engine.connect() as conn:
+        return conn.execute(text("SELECT status, attempts FROM outbox ORDER BY seq")).all()
+
+
+def test_an_event_is_published_after_commit_and_consumed_once(notes_service, notes_db):
+    envelope = _write_note(notes_db)
+    wait_until(lambda: tally(notes_db) == 1)
+    assert _outbox(notes_db) == [("sent", 0)]
+    assert envelope["type"] == "notes.note.created"
+    assert envelope["tenant_id"] == TENANT
+    assert envelope["correlation_id"] == "req-1"
+    assert set(envelope) == {
+        "id", "type", "version", "tenant_id", "occurred_at", "producer", "correlation_id", "data"
+    }
+
+
+def test_a_rolled_back_use_case_leaves_no_event(notes_service, notes_db, rabbit_config):
+    with ServiceRpcProxy("notes", rabbit_config, context_data={"tenant_id": TENANT}) as notes:
+        with pytest.raises(Exception, match="RuntimeError"):
+            notes.create_then_fail(body="doomed")
+        notes.create(body="kept")
+    wait_until(lambda: tally(notes_db) == 1)
+    assert len(_outbox(notes_db)) == 1
+
+
+def test_a_relay_that_dies_between_publish_and_mark_causes_one_effect(
+    container_factory, service_config, notes_db, rabbit_config
+):
+    consumer = container_factory(NotesConsumer, service_config(notes_db))
+    consumer.start()
+    _write_note(notes_db)
+    publish = EventPublisher(rabbit_config["AMQP_URI"], "notes", rabbit_config)
+
+    def die():
+        raise SystemExit("relay process killed after publishing")
+
+    with pytest.raises(SystemExit):
+        with notes_db.engine.begin() as conn:
+            relay_batch(conn, publish, before_mark=die)
+    assert _outbox(notes_db) == [("pending", 0)]
+    with notes_db.engine.begin() as conn:
+        assert relay_batch(conn, publish).sent == 1
+
+    wait_until(lambda: tally(notes_db, "deliveries") == 2)
+    assert tally(notes_db, "created") == 1
+    assert _outbox(notes_db) == [("sent", 0)]
+
+
+def test_an_event_nobody_listens_to_is_marked_unroutable(notes_db, rabbit_config):
+    _write_note(notes_db)
+    publish = EventPublisher(rabbit_config["AMQP_URI"], "notes", rabbit_config)
+    with notes_db.engine.begin() as conn:
+        result = relay_batch(conn, publish)
+    assert (result.sent, result.unroutable) == (0, 1)
+    assert _outbox(notes_db) == [("unroutable", 1)]
+
+
+def test_events_committed_while_the_broker_is_unreachable_arrive_when_it_returns(
+    container_factory, service_config, notes_db, rabbit_config
+):
+    amqp = rabbit_config["AMQP_URI"]
+    vhost = amqp.rsplit("/", 1)[1]
+    proxy = TcpProxy("127.0.0.1", 5672)
+    try:
+        via_proxy = f"amqp://guest:guest@127.0.0.1:{proxy.port}/{vhost}"
+        container = container_factory(
+            NotesConsumer.__bases__[0], service_config(notes_db, AMQP_URI=via_proxy)
+        )
+        container.start()
+        _write_note(notes_db, "before")
+        wait_until(lambda: tally(notes_db) == 1)
+
+        proxy.cut()
+        for i in range(10):
+            _write_note(notes_db, f"during-{i}")
+        time.sleep(0)  # let the relay try (and fail) at least once
+        wait_until(lambda: any(s == "pending" for s, _ in _outbox(notes_db)), timeout=5)
+
+        proxy.restore()
+        wait_until(lambda: tally(notes_db) == 11, timeout=60)
+        assert {s for s, _ in _outbox(notes_db)} == {"sent"}
+    finally:
+        proxy.close()
+
+
+def test_a_failing_handler_is_retried_with_a_delay_then_succeeds(
+    notes_service, notes_db, monkeypatch
+):
+    from shared.tests.notes_service import FailSwitch
+
+    monkeypatch.setenv("BUREAU_EVENT_RETRY_DELAYS", "0.2,0.2")
+    monkeypatch.setattr(FailSwitch, "failures_left", 1)
+    _write_note(notes_db)
+    wait_until(lambda: tally(notes_db) == 1, timeout=15)
+    assert FailSwitch.failures_left == 0
+
+
+def test_a_handler_that_keeps_failing_ends_in_the_dead_letter_queue(
+    notes_service, notes_db, rabbit_config, monkeypatch
+):
+    from shared.tests.notes_service import FailSwitch
+
+    monkeypatch.setenv("BUREAU_EVENT_RETRY_DELAYS", "0.1,0.1")
+    monkeypatch.setattr(FailSwitch, "failures_left", 1000)
+    envelope = _write_note(notes_db)
+
+    def dead_letter():
+        with Connection(rabbit_config["AMQP_URI"]) as conn:
+            queue = conn.SimpleQueue(dead_letter_queue_name(HANDLER_QUEUE))
+            try:
+                message = queue.get(block=True, timeout=0.2)
+            except queue.Empty:
+                return None
+            finally:
+                queue.close()
+            message.ack()
+            return message
+
+    message = wait_until(dead_letter, timeout=15)
+    assert message.payload["id"] == envelope["id"]
+    assert message.headers["x-bureau-attempts"] == 3
+    assert "handler failed on purpose" in message.headers["x-bureau-last-error"]
+    assert message.headers["nameko.tenant_id"] == TENANT
+    assert tally(notes_db) == 0
+
+
+def test_slow_queries_in_one_service_overlap(notes_service, rabbit_config):
+    """psycopg waits with select under eventlet: two 0.5 s queries take ~0.5 s, not 1 s."""
+    with ServiceRpcProxy("notes", rabbit_config) as notes:
+        notes.slow_query(seconds=0.01)  # warm the pool
+        started = time.monotonic()
+        first = notes.slow_query.call_async(seconds=0.5)
+        second = notes.slow_query.call_async(seconds=0.5)
+        assert (first.result(), second.result()) == (0.5, 0.5)
+        elapsed = time.monotonic() - started
+    assert elapsed < 0.9, f"queries ran one after the other ({elapsed:.2f}s)"
