@@ -170,3 +170,34 @@ def test_slow_queries_in_one_service_overlap(notes_service, rabbit_config):
         assert (first.result(), second.result()) == (0.5, 0.5)
         elapsed = time.monotonic() - started
     assert elapsed < 0.9, f"queries ran one after the other ({elapsed:.2f}s)"
+
+
+def test_dead_letters_can_be_listed_and_replayed_once_the_cause_is_fixed(
+    notes_service, notes_db, rabbit_config, monkeypatch
+):
+    from shared.dead_letters import list_dead_letters, replay
+    from shared.tests.notes_service import FailSwitch
+
+    monkeypatch.setenv("BUREAU_EVENT_RETRY_DELAYS", "0.05")
+    monkeypatch.setattr(FailSwitch, "failures_left", 2)
+    envelope = _write_note(notes_db)
+    amqp = rabbit_config["AMQP_URI"]
+    listed = wait_until(lambda: list_dead_letters(amqp, HANDLER_QUEUE), timeout=15)
+    assert [d["event_id"] for d in listed] == [envelope["id"]]
+    assert tally(notes_db) == 0
+
+    assert replay(amqp, HANDLER_QUEUE) == 1
+    wait_until(lambda: tally(notes_db) == 1, timeout=15)
+    assert list_dead_letters(amqp, HANDLER_QUEUE) == []
+
+
+def test_unroutable_events_can_be_requeued(notes_db, rabbit_config):
+    from shared.outbox_admin import requeue_unroutable, stats
+
+    _write_note(notes_db)
+    publish = EventPublisher(rabbit_config["AMQP_URI"], "notes", rabbit_config)
+    with notes_db.engine.begin() as conn:
+        relay_batch(conn, publish)
+    assert stats(notes_db.url) == {"unroutable": 1}
+    assert requeue_unroutable(notes_db.url) == 1
+    assert stats(notes_db.url) == {"pending": 1}
