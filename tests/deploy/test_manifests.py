@@ -178,14 +178,16 @@ def test_every_service_migrates_its_own_database_in_a_job_as_the_owner_role(rend
         assert job["spec"]["activeDeadlineSeconds"] > 0, "a hung migration must end"
 
 
-def test_running_processes_never_receive_the_migration_owner_credentials(rendered):
+def test_running_processes_never_receive_owner_or_admin_database_credentials(rendered):
     for workload in deployments(rendered).values():
         for container in workload.containers():
             settings = settings_of(container, rendered)
             assert "BUREAU_MIGRATION_DATABASE_URL" not in settings, workload.name
+            assert "BUREAU_PG_ADMIN_URL" not in settings, workload.name
             for value in settings.values():
                 if isinstance(value, dict) and "secretKeyRef" in value:
-                    assert not value["secretKeyRef"]["name"].endswith("-owner"), workload.name
+                    secret = value["secretKeyRef"]["name"]
+                    assert not secret.endswith(("-owner", "-admin")), workload.name
 
 
 def test_each_process_runs_its_documented_command_from_the_one_bureau_image(rendered):
