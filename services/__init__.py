@@ -1,0 +1,1 @@
+"""Bureau's services: one package each, known to one another only by RPC and event names."""

@@ -1,0 +1,1 @@
+"""identity: tenants, users, memberships, roles, sessions and the tokens that prove them."""
