@@ -15,6 +15,7 @@ import shared.runtime  # noqa: F401  (must come first: eventlet monkey patch, ps
 import argparse
 import importlib
 import logging
+import os
 import signal
 import sys
 import time
@@ -25,7 +26,7 @@ from eventlet.queue import Empty, LightQueue
 from nameko.containers import get_service_name
 from nameko.runners import ServiceRunner
 
-from shared.config import settings
+from shared.config import HTTP_PORTS, settings
 from shared.logging_setup import configure_logging
 
 EXIT_OK = 0
@@ -46,7 +47,7 @@ def build_config(service_cls: type) -> dict[str, Any]:
     name = get_service_name(service_cls)
     return {
         "AMQP_URI": conf.amqp_uri,
-        "WEB_SERVER_ADDRESS": f"0.0.0.0:{conf.http_port(name)}",
+        "WEB_SERVER_ADDRESS": f"0.0.0.0:{http_port(name)}",
         "max_workers": conf.max_workers,
         "serializer": "json",
         "SERVICE_NAME": name,
@@ -70,6 +71,15 @@ def load_service_class(path: str) -> type:
     if len(found) != 1:
         raise LookupError(f"{module_name} defines {len(found)} service classes; name one")
     return found[0]
+
+
+def http_port(service_name: str) -> int:
+    """The service's port from HTTP_PORTS, or BUREAU_HTTP_PORT for one that has none there."""
+    if service_name in HTTP_PORTS:
+        return settings().http_port(service_name)
+    if "BUREAU_HTTP_PORT" not in os.environ:
+        raise LookupError(f"no HTTP port for {service_name!r}: set BUREAU_HTTP_PORT")
+    return int(os.environ["BUREAU_HTTP_PORT"])
 
 
 class ConfiguredRunner(ServiceRunner):
@@ -111,7 +121,11 @@ def run(service_classes: list[type]) -> int:
         try:
             kind, detail = happenings.get(timeout=max(0.0, deadline - time.monotonic()))
         except Empty:
-            log.error("in-flight work outlived the %gs shutdown bound: killing", shutdown_timeout)
+            log.error(
+                "the %gs shutdown bound passed with %d worker(s) in flight: killing",
+                shutdown_timeout,
+                _workers_in_flight(runner),
+            )
             break
         if kind in ("stopped", "exited"):
             if detail:
@@ -125,7 +139,13 @@ def run(service_classes: list[type]) -> int:
     with eventlet.Timeout(KILL_TIMEOUT, False):
         runner.kill()
         log.info("killed")
+        return EXIT_KILLED
+    log.error("kill did not finish within %gs: leaving anyway", KILL_TIMEOUT)
     return EXIT_KILLED
+
+
+def _workers_in_flight(runner: ServiceRunner) -> int:
+    return sum(len(container._worker_threads) for container in runner.containers)
 
 
 def _report_exit(wait: Any, kind: str, happenings: LightQueue) -> None:

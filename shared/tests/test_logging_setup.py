@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -14,13 +15,13 @@ from shared.logging_setup import configure_logging
 
 
 @pytest.fixture
-def log_lines(capsys: pytest.CaptureFixture[str]) -> Iterator[callable]:
+def log_lines(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[], list[dict[str, Any]]]]:
     """Configures JSON logging for the test, then restores the root logger."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     configure_logging("sample", "DEBUG")
 
-    def read() -> list[dict]:
+    def read() -> list[dict[str, Any]]:
         return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
     yield read
