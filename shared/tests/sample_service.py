@@ -22,14 +22,18 @@ log = logging.getLogger(__name__)
 
 
 class FlakyDependency(DependencyProvider):
-    """Ready unless `broken` is set (or the file named by SAMPLE_BROKEN_FLAG exists)."""
+    """Ready unless `broken` is set (or the file named by SAMPLE_BROKEN_FLAG exists);
+    `hangs` makes its check never answer, like a database behind a dropped network."""
 
     broken = False
+    hangs = False
 
     def get_dependency(self, worker_ctx: Any) -> None:
         return None
 
     def readiness_check(self) -> None:
+        if self.hangs:
+            time.sleep(60)
         flag = os.environ.get("SAMPLE_BROKEN_FLAG")
         if self.broken or (flag and os.path.exists(flag)):
             raise ConnectionError("database unreachable")

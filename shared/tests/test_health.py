@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import eventlet
@@ -9,8 +10,9 @@ import pytest
 import requests
 from nameko.standalone.rpc import ServiceRpcProxy
 
-from shared.health import HealthEndpoints, Readiness
+from shared.health import CHECK_TIMEOUT, HealthEndpoints, Readiness
 from shared.testing import free_port, wait_until
+from shared.tests.notes_service import NotesService
 from shared.tests.sample_service import FlakyDependency, SampleService
 
 
@@ -79,6 +81,33 @@ def test_ready_answers_503_naming_the_dependency_that_fails_its_check(sample, we
         "broker": "ok",
         "database": "ConnectionError: database unreachable",
     }
+
+
+def test_a_check_that_hangs_counts_as_failed_once_its_time_is_up(sample, web_session):
+    provider(sample, FlakyDependency).hangs = True
+
+    started = time.monotonic()
+    response = web_session.get("/health/ready")
+
+    assert time.monotonic() - started < CHECK_TIMEOUT + 1
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == f"timed out after {CHECK_TIMEOUT:g}s"
+
+
+class NotesWithHealth(NotesService, HealthEndpoints):
+    """A service with the real `shared.db.Database`, as every Bureau service has."""
+
+
+def test_the_real_database_provider_is_found_and_checked(
+    container_factory, service_config, notes_db, web_config_port
+):
+    config = service_config(notes_db, WEB_SERVER_ADDRESS=f"127.0.0.1:{web_config_port}")
+    container_factory(NotesWithHealth, config).start()
+
+    response = WebClient(web_config_port).get("/health/ready")
+
+    assert response.status_code == 200
+    assert response.json()["checks"]["db"] == "ok"
 
 
 class HttpOnlyService(HealthEndpoints):
