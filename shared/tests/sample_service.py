@@ -14,6 +14,7 @@ from typing import Any
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
+from shared.call_context_provider import CallContextProvider
 from shared.errors import NotFound
 from shared.health import HealthEndpoints
 from shared.metrics import EntrypointMetrics
@@ -42,6 +43,7 @@ class FlakyDependency(DependencyProvider):
 class SampleService(HealthEndpoints):
     name = "sample"
 
+    ctx = CallContextProvider()
     database = FlakyDependency()
     metrics = EntrypointMetrics()
 

@@ -99,11 +99,17 @@ def start_service(rabbit_config: dict[str, Any], tmp_path: Path) -> Iterator[Any
         service.stop()
 
 
-def test_sigterm_lets_the_call_in_flight_finish_and_exits_zero(start_service, rabbit_config):
+def test_sigterm_lets_the_call_in_flight_finish_and_exits_zero_logging_as_json(
+    start_service, rabbit_config
+):
     service = start_service(shutdown_timeout=10)
-    with ServiceRpcProxy("sample", rabbit_config) as sample_rpc:
+    caller = {"request_id": "req-42", "tenant_id": "t-7"}
+    with ServiceRpcProxy("sample", rabbit_config, context_data=caller) as sample_rpc:
         reply = sample_rpc.sleep.call_async(1)
         wait_until(lambda: service.logged("sleeping"), timeout=10)
+        (sleeping,) = [line for line in service.logs() if line["message"] == "sleeping"]
+        assert (sleeping["request_id"], sleeping["tenant_id"]) == ("req-42", "t-7")
+        assert (sleeping["process"], sleeping["seconds"]) == ("sample", 1)
 
         service.process.send_signal(signal.SIGTERM)
 
