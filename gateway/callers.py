@@ -1,0 +1,60 @@
+"""Who is calling: the verified bearer token (or nobody) turned into the call context.
+
+Services trust the CallContext because only the gateway builds it, and only from a token
+it verified; nothing in it is ever copied from a client's header except the trace ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import g, request
+
+from gateway.access_tokens import AccessClaims
+from gateway.components import components
+from shared.call_context import CallContext
+from shared.errors import Unauthenticated
+
+
+@dataclass(frozen=True)
+class Caller:
+    context: CallContext
+    client_ip: str
+    claims: AccessClaims | None = None
+
+    @property
+    def rate_limit_bucket(self) -> str:
+        """Authenticated calls are limited per user, anonymous ones per client address."""
+        if self.claims is not None:
+            return f"user:{self.claims.user_id}"
+        return f"ip:{self.client_ip}"
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def identify_caller(*, required: bool) -> Caller:
+    """The caller of this request; raises Unauthenticated when a token is required and bad."""
+    base = CallContext(request_id=g.request_id, traceparent=g.traceparent)
+    client_ip = request.remote_addr or "unknown"
+    token = bearer_token()
+    if not required:
+        return Caller(context=base, client_ip=client_ip)
+    if token is None:
+        raise Unauthenticated("A bearer access token is required.")
+    claims = components().verifier.verify(token)
+    context = CallContext(
+        tenant_id=claims.tenant_id,
+        user_id=claims.user_id,
+        roles=(claims.role,),
+        impersonator_id=claims.impersonator_id,
+        request_id=g.request_id,
+        traceparent=g.traceparent,
+    )
+    g.tenant_id = claims.tenant_id
+    return Caller(context=context, client_ip=client_ip, claims=claims)

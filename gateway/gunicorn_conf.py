@@ -1,0 +1,36 @@
+"""gunicorn settings for the gateway: threaded workers, graceful stop, shared metrics.
+
+Every value can be overridden from the environment (GATEWAY_WORKERS, GATEWAY_THREADS,
+BUREAU_HTTP_PORT, GATEWAY_GRACEFUL_TIMEOUT, GATEWAY_TIMEOUT, PROMETHEUS_MULTIPROC_DIR).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+from shared.config import env_int, settings
+
+bind = f"0.0.0.0:{settings().http_port('gateway')}"
+worker_class = "gthread"
+workers = env_int("GATEWAY_WORKERS", 2)
+threads = env_int("GATEWAY_THREADS", 8)
+graceful_timeout = env_int("GATEWAY_GRACEFUL_TIMEOUT", 20)
+timeout = env_int("GATEWAY_TIMEOUT", 30)
+keepalive = 5
+worker_tmp_dir = os.environ.get("GATEWAY_WORKER_TMP_DIR", tempfile.gettempdir())
+accesslog = None  # the app logs requests as JSON itself
+
+# One metrics directory per master, emptied at start: /metrics sums all workers from it.
+_metrics_dir = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", os.path.join(tempfile.gettempdir(), f"bureau-gateway-{os.getpid()}")
+)
+shutil.rmtree(_metrics_dir, ignore_errors=True)
+os.makedirs(_metrics_dir, exist_ok=True)
+
+
+def child_exit(server, worker) -> None:  # noqa: ANN001 - gunicorn's hook signature
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

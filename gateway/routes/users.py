@@ -1,0 +1,53 @@
+"""/api/v1/identity/users: the members of the caller's tenant."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import Blueprint, Response, request
+
+from gateway.endpoints import Call, endpoint, json_response, no_content
+from gateway.etags import etag_for, expected_version_from_if_match
+from gateway.links import next_page_link
+from gateway.routes.identity_rpc import call_identity
+from gateway.schemas.identity import ChangeRoleBody, UserListQuery, UserPageSchema, UserSchema
+
+bp = Blueprint("users", __name__, url_prefix="/api/v1/identity/users")
+TAG = "identity"
+
+
+@endpoint(bp, "", "GET", summary="List the members of your tenant", tag=TAG,
+          query=UserListQuery, response=UserPageSchema, paginated=True)
+def list_users(call: Call) -> Response:
+    return page_response(call_identity(call, "list_users", **call.query))
+
+
+@endpoint(bp, "/<uuid:user_id>", "GET", summary="One member", tag=TAG,
+          response=UserSchema, etag=True)
+def get_user(call: Call, user_id: UUID) -> Response:
+    user = call_identity(call, "get_user", user_id=str(user_id))
+    return json_response(user, headers={"ETag": etag_for(user["version"])})
+
+
+@endpoint(bp, "/<uuid:user_id>", "PATCH", summary="Change a member's role", tag=TAG,
+          body=ChangeRoleBody, response=UserSchema, etag=True, if_match=True,
+          errors=(409, 422))
+def change_role(call: Call, user_id: UUID) -> Response:
+    expected = expected_version_from_if_match()
+    user = call_identity(
+        call, "change_role", user_id=str(user_id), expected_version=expected, **call.body
+    )
+    return json_response(user, headers={"ETag": etag_for(user["version"])})
+
+
+@endpoint(bp, "/<uuid:user_id>", "DELETE", summary="Remove a member from your tenant",
+          tag=TAG, status=204, errors=(422,))
+def remove_member(call: Call, user_id: UUID) -> Response:
+    call_identity(call, "remove_member", user_id=str(user_id))
+    return no_content()
+
+
+def page_response(page: dict) -> Response:
+    """The service's page as the body, with a Link header when there is a next page."""
+    link = next_page_link(request.path, request.args.to_dict(), page["page"].get("next_cursor"))
+    return json_response(page, headers={"Link": link} if link else None)

@@ -1,0 +1,1 @@
+"""marshmallow schemas of the public API: they validate requests and generate the OpenAPI."""
