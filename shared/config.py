@@ -108,7 +108,8 @@ class Settings:
         return os.environ.get("BUREAU_MIGRATION_DATABASE_URL") or self._url(service, "owner")
 
     def http_port(self, process: str) -> int:
-        return env_int("BUREAU_HTTP_PORT", HTTP_PORTS[process])
+        """BUREAU_HTTP_PORT wins; else the process's default port (8080 for one not listed)."""
+        return env_int("BUREAU_HTTP_PORT", HTTP_PORTS.get(process, 8080))
 
 
 def settings() -> Settings:

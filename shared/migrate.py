@@ -3,7 +3,9 @@
 Creates the service's roles and database when missing (shared/provisioning.py), then
 upgrades its schema to the newest revision as the owner role. Safe to run again: the
 suite runs it at every start, Kubernetes in a Job before a rollout. `--drop` starts from
-an empty database (test harnesses); `--revision` autogenerates a new revision file.
+an empty database (test harnesses); `--revision` autogenerates a new revision file;
+`--no-provision` only migrates, for production where an administrator created the roles
+once and the migration Job holds nothing but the owner's credentials.
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ def alembic_config(service: str, url: str | None = None) -> Config:
     return config
 
 
-def upgrade(service: str, *, drop: bool = False) -> None:
-    provision(settings(), service, drop=drop)
+def upgrade(service: str, *, drop: bool = False, provision_first: bool = True) -> None:
+    if provision_first:
+        provision(settings(), service, drop=drop)
     command.upgrade(alembic_config(service), "head")
 
 
@@ -46,9 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("service")
     parser.add_argument("--drop", action="store_true", help="drop and recreate the database")
     parser.add_argument("--revision", metavar="MESSAGE", help="autogenerate a new revision")
+    parser.add_argument(
+        "--no-provision",
+        action="store_true",
+        help="only migrate, as the owner role (roles and database already exist: production)",
+    )
     args = parser.parse_args(argv)
+    if args.drop and args.no_provision:
+        parser.error("--drop needs provisioning")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    upgrade(args.service, drop=args.drop)
+    upgrade(args.service, drop=args.drop, provision_first=not args.no_provision)
     if args.revision:
         command.revision(alembic_config(args.service), message=args.revision, autogenerate=True)
     return 0

@@ -35,22 +35,24 @@ def record_event(
     """Add the event to the outbox in `session`'s transaction; returns the envelope."""
     producer = event_type.split(".", 1)[0]
     tid = tenant_id or ctx.tenant_id
-    envelope = {
-        "id": str(uuid.uuid4()),
+    event_id = uuid.uuid4()
+    tenant = str(tid) if tid else None
+    envelope: dict[str, Any] = {
+        "id": str(event_id),
         "type": event_type,
         "version": version,
-        "tenant_id": str(tid) if tid else None,
+        "tenant_id": tenant,
         "occurred_at": utcnow().isoformat().replace("+00:00", "Z"),
         "producer": producer,
         "correlation_id": ctx.correlation_id,
         "data": event_schemas.validate(event_type, version, data),
     }
-    headers = ctx.with_tenant(envelope["tenant_id"]).to_wire()
+    headers = ctx.with_tenant(tenant).to_wire()
     session.execute(
         insert(outbox).values(
-            id=uuid.UUID(envelope["id"]),
+            id=event_id,
             event_type=event_type,
-            tenant_id=uuid.UUID(envelope["tenant_id"]) if envelope["tenant_id"] else None,
+            tenant_id=uuid.UUID(tenant) if tenant else None,
             envelope=envelope,
             headers=headers,
         )

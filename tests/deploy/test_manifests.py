@@ -171,8 +171,12 @@ def test_every_service_migrates_its_own_database_in_a_job_as_the_owner_role(rend
     for service in SERVICES:
         job = rendered.named("Job", f"{service}-migrate")
         (container,) = job["spec"]["template"]["spec"]["containers"]
-        assert container["command"] == ["python", "-m", "shared.migrate", service]
-        url = settings_of(container, rendered)["BUREAU_MIGRATION_DATABASE_URL"]
+        assert container["command"] == [
+            "python", "-m", "shared.migrate", service, "--no-provision"
+        ]
+        settings = settings_of(container, rendered)
+        assert "BUREAU_PG_ADMIN_URL" not in settings, "no admin login in the cluster"
+        url = settings["BUREAU_MIGRATION_DATABASE_URL"]
         assert url["secretKeyRef"]["name"] == f"bureau-{service}-db-owner"
         assert job["spec"]["backoffLimit"] <= 5
         assert job["spec"]["activeDeadlineSeconds"] > 0, "a hung migration must end"
