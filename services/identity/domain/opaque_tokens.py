@@ -16,9 +16,9 @@ import uuid
 
 from shared.errors import Unauthenticated
 
-
-class InvalidToken(Unauthenticated):
-    """The token is malformed, unknown, expired or revoked (the caller learns no more)."""
+InvalidToken = Unauthenticated
+"""A token that is malformed, unknown, expired or revoked (the caller learns no more).
+An alias, not a subclass: only the classes of shared/errors.py survive the RPC wire."""
 
 
 def new_secret() -> str:

@@ -1,0 +1,239 @@
+"""marshmallow schemas of identity's RPC payloads: what each method accepts and returns.
+
+Inputs refuse unknown fields, trim names, lower-case emails and bound every string;
+a refusal becomes ValidationFailed with field errors. Outputs format ids as strings and
+timestamps as RFC 3339 UTC with a `Z`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from services.identity.domain import invitations, passwords, roles
+from shared.errors import ValidationFailed
+
+PAGE_LIMIT = validate.Range(min=1, max=100)
+
+
+class Trimmed(fields.String):
+    """A string with surrounding whitespace removed before its length is checked."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class EmailAddress(fields.Email):
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, str):
+            value = value.strip()
+        return super()._deserialize(value, attr, data, **kwargs).lower()
+
+
+class UtcTimestamp(fields.Field):
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _name() -> Trimmed:
+    return Trimmed(required=True, validate=validate.Length(min=1, max=200))
+
+
+def _password() -> fields.String:
+    return fields.String(
+        required=True, validate=validate.Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH)
+    )
+
+
+def _email() -> EmailAddress:
+    return EmailAddress(required=True, validate=validate.Length(max=254))
+
+
+def _role(required: bool = True) -> fields.String:
+    if required:
+        return fields.String(required=True, validate=validate.OneOf(roles.ROLES))
+    return fields.String(load_default=None, allow_none=True, validate=validate.OneOf(roles.ROLES))
+
+
+def _client_ip() -> fields.String:
+    return fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+
+
+def _tenant_ref(required: bool) -> Trimmed:
+    """A tenant's id or slug."""
+    if required:
+        return Trimmed(required=True, validate=validate.Length(min=1, max=64))
+    return Trimmed(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
+
+
+class Input(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class SignupInput(Input):
+    tenant_name = _name()
+    email = _email()
+    password = _password()
+    name = _name()
+    client_ip = _client_ip()
+
+
+class LoginInput(Input):
+    email = _email()
+    # Any length: a login must not reveal the password policy, only right or wrong.
+    password = fields.String(required=True, validate=validate.Length(max=passwords.MAX_LENGTH))
+    tenant = _tenant_ref(required=False)
+    client_ip = _client_ip()
+
+
+class RefreshInput(Input):
+    refresh_token = fields.String(required=True, validate=validate.Length(min=1, max=512))
+
+
+class SessionInput(Input):
+    session_id = fields.UUID(required=True)
+
+
+class SwitchTenantInput(Input):
+    tenant = _tenant_ref(required=True)
+    session_id = fields.UUID(required=True)
+
+
+class PageInput(Input):
+    limit = fields.Integer(load_default=25, validate=PAGE_LIMIT, strict=True)
+    cursor = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1024))
+    include_total = fields.Boolean(load_default=False)
+
+
+class ListUsersInput(PageInput):
+    role = _role(required=False)
+    q = Trimmed(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    sort = fields.String(
+        load_default="created_at",
+        validate=validate.OneOf(
+            ["created_at", "-created_at", "email", "-email", "name", "-name"]
+        ),
+    )
+
+
+class UserIdInput(Input):
+    user_id = fields.UUID(required=True)
+
+
+class ChangeRoleInput(Input):
+    user_id = fields.UUID(required=True)
+    role = _role()
+    expected_version = fields.Integer(load_default=None, allow_none=True, strict=True)
+
+
+class CreateInvitationInput(Input):
+    email = _email()
+    role = _role()
+
+
+class ListInvitationsInput(PageInput):
+    status = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(invitations.STATUSES)
+    )
+
+
+class InvitationIdInput(Input):
+    invitation_id = fields.UUID(required=True)
+
+
+class AcceptInvitationInput(Input):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=512))
+    password = fields.String(
+        load_default=None, allow_none=True,
+        validate=validate.Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH),
+    )
+    name = Trimmed(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
+    client_ip = _client_ip()
+
+
+class UpdateTenantInput(Input):
+    name = _name()
+    expected_version = fields.Integer(load_default=None, allow_none=True, strict=True)
+
+
+class EmptyInput(Input):
+    pass
+
+
+def load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        errors = {
+            str(field): [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
+            for field, msgs in messages.items()
+        }
+        raise ValidationFailed("The request is invalid.", errors) from None
+
+
+# Outputs
+
+
+class TokenPairOutput(Schema):
+    access_token = fields.String()
+    refresh_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer()
+    tenant_id = fields.String()
+
+
+class UserOutput(Schema):
+    id = fields.String()
+    email = fields.String()
+    name = fields.String()
+    role = fields.String()
+    joined_at = UtcTimestamp()
+    created_at = UtcTimestamp()
+    updated_at = UtcTimestamp()
+    version = fields.Integer()
+
+
+class TenantOutput(Schema):
+    id = fields.String()
+    name = fields.String()
+    slug = fields.String()
+    created_at = UtcTimestamp()
+    updated_at = UtcTimestamp()
+    version = fields.Integer()
+
+
+class InvitationOutput(Schema):
+    id = fields.String()
+    email = fields.String()
+    role = fields.String()
+    status = fields.String()
+    expires_at = UtcTimestamp()
+    invited_by = fields.String()
+    created_at = UtcTimestamp()
+    version = fields.Integer()
+    token = fields.String()
+
+
+class MeUserOutput(Schema):
+    id = fields.String()
+    email = fields.String()
+    name = fields.String()
+    created_at = UtcTimestamp()
+
+
+class MeOutput(Schema):
+    user = fields.Nested(MeUserOutput)
+    tenant = fields.Nested(TenantOutput)
+    role = fields.String()
+    impersonator_id = fields.String(allow_none=True)
+
+
+def dump_page(schema: Schema, page: dict[str, Any]) -> dict[str, Any]:
+    return {"data": schema.dump(page["data"], many=True), "page": page["page"]}

@@ -1,0 +1,41 @@
+"""identity's own settings, read from the environment with local-development defaults.
+
+| variable                     | default                    |
+|------------------------------|----------------------------|
+| BUREAU_JWT_ISSUER            | http://127.0.0.1:8000      |
+| BUREAU_ACCESS_TOKEN_TTL      | 900 (seconds)              |
+| BUREAU_KEY_OVERLAP           | 3600 (seconds a rotated-out key still verifies) |
+| BUREAU_IDENTITY_KEY_SECRET   | unset: private keys stored unencrypted (local development only) |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+
+from services.identity.domain.access_tokens import AUDIENCE, TokenSettings
+from services.identity.domain.refresh_tokens import TTL as REFRESH_TTL
+
+
+@dataclass(frozen=True)
+class IdentitySettings:
+    tokens: TokenSettings
+    refresh_ttl: timedelta
+    key_overlap: timedelta
+    key_secret: str | None
+
+    @classmethod
+    def from_env(cls) -> IdentitySettings:
+        ttl = timedelta(seconds=int(os.environ.get("BUREAU_ACCESS_TOKEN_TTL", "900")))
+        overlap = timedelta(seconds=int(os.environ.get("BUREAU_KEY_OVERLAP", "3600")))
+        return cls(
+            tokens=TokenSettings(
+                issuer=os.environ.get("BUREAU_JWT_ISSUER", "http://127.0.0.1:8000"),
+                audience=AUDIENCE,
+                ttl=ttl,
+            ),
+            refresh_ttl=REFRESH_TTL,
+            key_overlap=max(overlap, ttl + timedelta(minutes=2)),
+            key_secret=os.environ.get("BUREAU_IDENTITY_KEY_SECRET") or None,
+        )

@@ -1,0 +1,39 @@
+"""identity's use cases: one function per operation, `(session, ctx, ...) -> plain data`.
+
+They take a SQLAlchemy session already inside a tenant-scoped transaction and raise the
+typed errors of shared/errors.py; the nameko service only loads input and dumps output.
+"""
+
+from services.identity.use_cases.auth import jwks, login, logout, me, refresh, signup, switch_tenant
+from services.identity.use_cases.common import Refused
+from services.identity.use_cases.invitations import (
+    accept_invitation,
+    create_invitation,
+    get_invitation,
+    list_invitations,
+    revoke_invitation,
+)
+from services.identity.use_cases.members import change_role, get_user, list_users, remove_member
+from services.identity.use_cases.tenants import get_tenant, update_tenant
+
+__all__ = [
+    "Refused",
+    "accept_invitation",
+    "change_role",
+    "create_invitation",
+    "get_invitation",
+    "get_tenant",
+    "get_user",
+    "jwks",
+    "list_invitations",
+    "list_users",
+    "login",
+    "logout",
+    "me",
+    "refresh",
+    "remove_member",
+    "revoke_invitation",
+    "signup",
+    "switch_tenant",
+    "update_tenant",
+]

@@ -1,0 +1,42 @@
+"""What several use cases share: who the caller is in this tenant, and refusals that
+must still commit (a failed login's throttle counters)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.identity.models import Membership
+from shared.call_context import CallContext
+from shared.errors import BureauError, PermissionDenied, Unauthenticated
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A use case's refusal whose side effects (counters, a revoked session) must commit:
+    the service commits the transaction, then raises `error`."""
+
+    error: BureauError
+
+
+def caller_ids(ctx: CallContext) -> tuple[uuid.UUID, uuid.UUID]:
+    """The caller's tenant and user ids, for methods that need a tenant member."""
+    if not ctx.tenant_id or not ctx.user_id:
+        raise Unauthenticated("This call needs a signed-in user in a tenant.")
+    return uuid.UUID(ctx.tenant_id), uuid.UUID(ctx.user_id)
+
+
+def caller_membership(session: Session, ctx: CallContext) -> Membership:
+    """The caller's membership in the tenant in scope, read now (roles in tokens may be stale)."""
+    _, user_id = caller_ids(ctx)
+    membership = session.scalar(select(Membership).where(Membership.user_id == user_id))
+    if membership is None:
+        raise PermissionDenied("You are not a member of this tenant.")
+    return membership
+
+
+def as_uuid(value: str | uuid.UUID) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

@@ -1,0 +1,128 @@
+"""A tenant's members: listing them, changing their role, removing them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Select, or_, select, update
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import contains_eager
+
+from services.identity.domain import roles
+from services.identity.models import Membership, Session, User
+from services.identity.use_cases.common import as_uuid, caller_ids, caller_membership
+from services.identity.use_cases.views import user_view
+from shared.call_context import CallContext
+from shared.db import check_version, utcnow
+from shared.errors import NotFound
+from shared.outbox import record_event
+from shared.pagination import PageRequest, paginate
+
+USER_SORTS = {
+    "created_at": Membership.created_at,  # when they joined this tenant
+    "email": User.email,
+    "name": User.name,
+}
+
+
+def _members() -> Select[Any]:
+    return select(Membership).join(Membership.user).options(contains_eager(Membership.user))
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+    return f"%{escaped}%"
+
+
+def list_users(
+    session: DbSession,
+    ctx: CallContext,
+    *,
+    limit: int = 25,
+    cursor: str | None = None,
+    include_total: bool = False,
+    role: str | None = None,
+    q: str | None = None,
+    sort: str = "created_at",
+) -> dict[str, Any]:
+    caller_membership(session, ctx)
+    request = PageRequest.parse(
+        collection="identity.users", sorts=USER_SORTS, tiebreaker=Membership.user_id,
+        sort=sort, limit=limit, cursor=cursor, include_total=include_total,
+    )
+    stmt = _members()
+    if role:
+        stmt = stmt.where(Membership.role == role)
+    if q:
+        stmt = stmt.where(or_(User.email.ilike(_like(q)), User.name.ilike(_like(q))))
+    return paginate(session, stmt, request, user_view)
+
+
+def _member(session: DbSession, user_id: uuid.UUID, *, lock: bool = False) -> Membership:
+    stmt = _members().where(Membership.user_id == as_uuid(user_id))
+    if lock:
+        stmt = stmt.with_for_update(of=Membership)
+    membership = session.scalar(stmt)
+    if membership is None:
+        raise NotFound("No such user.")
+    return membership
+
+
+def _owner_count(session: DbSession) -> int:
+    """Owners of the tenant, locked: two owners demoting each other cannot both succeed."""
+    owners = session.scalars(
+        select(Membership.user_id).where(Membership.role == roles.OWNER).with_for_update()
+    ).all()
+    return len(owners)
+
+
+def get_user(session: DbSession, ctx: CallContext, *, user_id: uuid.UUID) -> dict[str, Any]:
+    caller_membership(session, ctx)
+    return user_view(_member(session, user_id))
+
+
+def change_role(
+    session: DbSession,
+    ctx: CallContext,
+    *,
+    user_id: uuid.UUID,
+    role: str,
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    actor = caller_membership(session, ctx)
+    roles.require_manager(actor.role)
+    target = _member(session, user_id, lock=True)
+    check_version(target, expected_version)
+    if target.role == role:
+        return user_view(target)
+    roles.check_role_change(actor.role, target.role, role, _owner_count(session))
+    old_role, target.role = target.role, role
+    session.flush()
+    record_event(
+        session, ctx, "identity.member.role_changed",
+        {"user_id": target.user_id, "old_role": old_role, "new_role": role,
+         "changed_by": actor.user_id},
+    )
+    return user_view(target)
+
+
+def remove_member(session: DbSession, ctx: CallContext, *, user_id: uuid.UUID) -> None:
+    """Remove someone from the tenant (or leave it) and end their sessions in it."""
+    _, caller_id = caller_ids(ctx)
+    actor = caller_membership(session, ctx)
+    target = _member(session, user_id, lock=True)
+    roles.check_removal(
+        actor.role, target.role, _owner_count(session), is_self=target.user_id == caller_id
+    )
+    session.delete(target)
+    session.execute(
+        update(Session)
+        .where(Session.user_id == target.user_id, Session.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason="member_removed")
+        .execution_options(synchronize_session=False)
+    )
+    record_event(
+        session, ctx, "identity.member.removed",
+        {"user_id": target.user_id, "role": target.role, "removed_by": actor.user_id},
+    )
