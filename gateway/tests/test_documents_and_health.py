@@ -1,0 +1,106 @@
+"""The OpenAPI document covers every endpoint from the validation schemas; docs page, health
+and metrics answer. Readiness uses the real broker."""
+
+from __future__ import annotations
+
+import re
+
+from gateway.endpoints import EndpointSpec
+from gateway.routes import health
+
+EXPECTED_OPERATIONS = {
+    ("post", "/api/v1/auth/signup"), ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/refresh"), ("post", "/api/v1/auth/logout"),
+    ("post", "/api/v1/auth/switch-tenant"), ("get", "/api/v1/me"),
+    ("get", "/api/v1/identity/users"), ("get", "/api/v1/identity/users/{user_id}"),
+    ("patch", "/api/v1/identity/users/{user_id}"),
+    ("delete", "/api/v1/identity/users/{user_id}"),
+    ("post", "/api/v1/identity/invitations"), ("get", "/api/v1/identity/invitations"),
+    ("get", "/api/v1/identity/invitations/{invitation_id}"),
+    ("delete", "/api/v1/identity/invitations/{invitation_id}"),
+    ("post", "/api/v1/identity/invitations/accept"),
+    ("get", "/api/v1/identity/tenant"), ("patch", "/api/v1/identity/tenant"),
+}
+
+
+def document(client) -> dict:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_the_document_is_openapi_3_1_with_every_endpoint(client):
+    doc = document(client)
+    assert doc["openapi"] == "3.1.0"
+    operations = {(m, p) for p, item in doc["paths"].items() for m in item}
+    assert operations == EXPECTED_OPERATIONS
+
+
+def test_every_declared_route_is_in_the_document(make_app, client):
+    app = make_app()
+    declared = {
+        (spec.method.lower(), re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule))
+        for rule in app.url_map.iter_rules()
+        if isinstance(spec := getattr(app.view_functions[rule.endpoint], "endpoint_spec", None),
+                      EndpointSpec)
+    }
+    assert declared == EXPECTED_OPERATIONS
+
+
+def test_request_bodies_refuse_unknown_fields_in_the_document(client):
+    schemas = document(client)["components"]["schemas"]
+    for name in ("SignupBody", "LoginBody", "ChangeRoleBody", "UpdateTenantBody"):
+        assert schemas[name]["additionalProperties"] is False
+
+
+def test_protected_operations_name_the_bearer_scheme_and_401(client):
+    doc = document(client)
+    assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    me = doc["paths"]["/api/v1/me"]["get"]
+    assert me["security"] == [{"bearerAuth": []}]
+    assert "401" in me["responses"]
+    assert "application/problem+json" in me["responses"]["401"]["content"]
+    login = doc["paths"]["/api/v1/auth/login"]["post"]
+    assert login["security"] == []
+
+
+def test_patch_documents_if_match_and_its_statuses(client):
+    patch = document(client)["paths"]["/api/v1/identity/users/{user_id}"]["patch"]
+    if_match = [p for p in patch["parameters"] if p["name"] == "If-Match"]
+    assert if_match and if_match[0]["required"] is True
+    assert {"412", "428"} <= set(patch["responses"])
+
+
+def test_the_docs_page_is_self_contained(client):
+    response = client.get("/api/docs")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "/api/v1/openapi.json" in page
+    assert not re.search(r"""(src|href)=["']https?://""", page)
+
+
+def test_liveness_answers_ok(client):
+    assert client.get("/health/live").get_json() == {"status": "ok"}
+
+
+def test_readiness_is_ok_when_the_broker_answers(client):
+    response = client.get("/health/ready")
+    assert response.status_code == 200
+    assert response.get_json()["checks"]["broker"] == "ok"
+
+
+def test_readiness_is_503_when_the_broker_is_unreachable(make_app):
+    health._last_broker_check = None
+    client = make_app(amqp_uri="amqp://guest:guest@127.0.0.1:1/").test_client()
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["broker"] == "unreachable"
+    health._last_broker_check = None
+
+
+def test_metrics_count_requests_by_route_template(client, identity, auth):
+    identity.answers["get_user"] = lambda kw: {"id": kw["user_id"], "version": 1}
+    client.get("/api/v1/identity/users/2b1f4c6e-9a55-4a4e-8d8e-0d7c8a0e5c11", headers=auth)
+    text = client.get("/metrics").get_data(as_text=True)
+    assert re.search(r'bureau_gateway_requests_total\{method="GET",'
+                     r'route="/api/v1/identity/users/<uuid:user_id>",status="200"\} \d', text)

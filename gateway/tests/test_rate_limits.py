@@ -1,0 +1,60 @@
+"""Rate limits in real Redis (db 14): per user when authenticated, per address otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.rate_limits import RateLimiter
+from shared.errors import TooManyRequests
+
+PAGE = {"data": [], "page": {"limit": 25, "has_more": False, "next_cursor": None}}
+
+
+def test_past_the_user_limit_requests_are_429_with_retry_after(make_app, identity, auth):
+    identity.answers["me"] = lambda _: {}
+    client = make_app(rate_limit_user=3).test_client()
+    statuses = [client.get("/api/v1/me", headers=auth).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = client.get("/api/v1/me", headers=auth)
+    assert response.mimetype == "application/problem+json"
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+
+
+def test_one_user_being_limited_does_not_limit_another(make_app, identity, auth, signing_key):
+    identity.answers["me"] = lambda _: {}
+    client = make_app(rate_limit_user=2).test_client()
+    for _ in range(3):
+        client.get("/api/v1/me", headers=auth)
+    other = {"Authorization": f"Bearer {signing_key.token(sub='user-2')}"}
+    assert client.get("/api/v1/me", headers=other).status_code == 200
+
+
+def test_anonymous_calls_are_limited_per_client_address(make_app, identity):
+    identity.answers["refresh"] = lambda _: {}
+    client = make_app(rate_limit_anon=2).test_client()
+    body = {"refresh_token": "r"}
+    here = [client.post("/api/v1/auth/refresh", json=body).status_code for _ in range(3)]
+    elsewhere = client.post("/api/v1/auth/refresh", json=body,
+                            environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert here == [200, 200, 429]
+    assert elsewhere.status_code == 200
+
+
+def test_the_window_resets_the_count(redis_db):
+    now = [1_000_000.0]
+    limiter = RateLimiter(redis_db, user_limit=1, anonymous_limit=1, window_seconds=10,
+                          clock=lambda: now[0])
+    limiter.check("user:a", authenticated=True)
+    with pytest.raises(TooManyRequests) as refused:
+        limiter.check("user:a", authenticated=True)
+    assert refused.value.retry_after == 10
+    now[0] += 10
+    limiter.check("user:a", authenticated=True)
+
+
+def test_login_passes_the_client_address_to_identity(client, identity):
+    """Identity throttles logins per account and address: the gateway must say which."""
+    identity.answers["login"] = lambda _: {}
+    client.post("/api/v1/auth/login", json={"email": "a@example.com", "password": "pw"},
+                environ_base={"REMOTE_ADDR": "192.0.2.4"})
+    assert identity.calls_of("login")[0]["client_ip"] == "192.0.2.4"
