@@ -1,0 +1,400 @@
+"""The local process supervisor: migrate, start every service and the gateway, wait until ready.
+
+`make up` runs it in the foreground (`python -m scripts.suite up`); the end-to-end tests
+drive the same `Suite` class on free ports with their own databases and vhost. It imports
+neither eventlet nor nameko: it only starts processes and polls their HTTP health.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from shared.config import HTTP_PORTS, SERVICES
+
+REPO = Path(__file__).resolve().parent.parent
+GATEWAY = "gateway"
+LOG_TAIL_LINES = 40
+POLL_INTERVAL = 0.2
+"""Seconds between two looks at a condition we wait for (readiness, an exit)."""
+
+
+def service_target(service: str) -> str:
+    """The one place that maps a service name to its class: identity -> IdentityService."""
+    return f"services.{service}.service:{service.capitalize()}Service"
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    """One supervised process: how to start it and the port its /health/* answer on."""
+
+    name: str
+    argv: tuple[str, ...]
+    port: int
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+def bureau_specs(
+    ports: Mapping[str, int] | None = None, python: str = sys.executable
+) -> list[ProcessSpec]:
+    """Each service of shared.config.SERVICES, then the gateway, on `ports` (or HTTP_PORTS)."""
+    ports = {**HTTP_PORTS, **(ports or {})}
+    specs = [
+        ProcessSpec(svc, (python, "-m", "shared.runner", service_target(svc)), ports[svc])
+        for svc in SERVICES
+    ]
+    gunicorn = ("-m", "gunicorn", "--config", "gateway/gunicorn_conf.py", "gateway.wsgi:app")
+    specs.append(ProcessSpec(GATEWAY, (python, *gunicorn), ports[GATEWAY]))
+    return specs
+
+
+def migration_commands(
+    services: Iterable[str] = SERVICES, python: str = sys.executable, drop: bool = False
+) -> list[tuple[str, tuple[str, ...]]]:
+    """(name, argv) of `python -m shared.migrate <service> [--drop]` for each service."""
+    extra = ("--drop",) if drop else ()
+    return [(f"migrate-{svc}", (python, "-m", "shared.migrate", svc, *extra)) for svc in services]
+
+
+class SuiteError(RuntimeError):
+    """The suite could not start (or a process misbehaved); the message quotes its log."""
+
+
+def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except FileNotFoundError:
+        return "(no log)"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the supervisor dies, so no process outlives it (Linux)."""
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class Suite:
+    """Starts, watches and stops a set of processes; each logs to `<log_dir>/<name>.log`."""
+
+    def __init__(
+        self,
+        specs: Iterable[ProcessSpec],
+        env: Mapping[str, str],
+        log_dir: Path,
+        migrations: Iterable[tuple[str, tuple[str, ...]]] = (),
+        ready_timeout: float = 60.0,
+        stop_timeout: float = 30.0,
+    ) -> None:
+        self.specs = {spec.name: spec for spec in specs}
+        self.env = dict(env)
+        self.log_dir = Path(log_dir)
+        self.migrations = list(migrations)
+        self.ready_timeout = ready_timeout
+        self.stop_timeout = stop_timeout
+        self._procs: dict[str, subprocess.Popen[bytes]] = {}
+        self._logs: dict[str, IO[bytes]] = {}
+        self._terminated: set[int] = set()
+
+    # --- what the suite is made of -------------------------------------------------------
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.specs)
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.specs[name].port}"
+
+    def log_path(self, name: str) -> Path:
+        return self.log_dir / f"{name}.log"
+
+    def _env_for(self, spec: ProcessSpec) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k != "PSYCOPG_WAIT_FUNC"}
+        env.update(self.env)
+        env.update(spec.env)
+        env["BUREAU_HTTP_PORT"] = str(spec.port)
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
+
+    # --- migrations ----------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Run every migration command in order; the first failure raises with its output."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for name, argv in self.migrations:
+            path = self.log_path(name)
+            with path.open("wb") as log:
+                done = subprocess.run(  # noqa: S603 (our own commands)
+                    argv,
+                    cwd=REPO,
+                    env={**os.environ, **self.env},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    check=False,
+                )
+            if done.returncode != 0:
+                raise SuiteError(
+                    f"{name} failed (exit {done.returncode}); last lines of {path}:\n"
+                    f"{log_tail(path)}"
+                )
+
+    # --- starting ------------------------------------------------------------------------
+
+    def start_all(self) -> None:
+        """Start every process (in parallel), then wait until every one is ready."""
+        for name in self.names:
+            self._spawn(name)
+        self.wait_ready(self.names)
+
+    def start(self, name: str) -> None:
+        """(Re)start one process and wait until it is ready."""
+        if self.is_running(name):
+            raise SuiteError(f"{name} is already running")
+        self._spawn(name)
+        self.wait_ready([name])
+
+    def _spawn(self, name: str) -> None:
+        spec = self.specs[name]
+        if _port_answers(spec.port):
+            raise SuiteError(f"port {spec.port} for {name} is already in use by another process")
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = self.log_path(name).open("ab")
+        self._logs[name] = log
+        self._procs[name] = subprocess.Popen(  # noqa: S603 (our own commands)
+            spec.argv,
+            cwd=REPO,
+            env=self._env_for(spec),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+
+    def wait_ready(self, names: Iterable[str]) -> None:
+        """Poll each process's /health/ready until 200; raise with its log if it dies or the
+        deadline passes."""
+        pending = list(names)
+        deadline = time.monotonic() + self.ready_timeout
+        while pending:
+            for name in list(pending):
+                code = self._procs[name].poll()
+                if code is not None:
+                    raise SuiteError(self._failure(name, f"exited with {code} before ready"))
+                if _http_status(f"{self.url(name)}/health/ready") == 200:
+                    pending.remove(name)
+            if pending and time.monotonic() > deadline:
+                raise SuiteError(
+                    "\n\n".join(
+                        self._failure(n, f"not ready after {self.ready_timeout:g}s")
+                        for n in pending
+                    )
+                )
+            if pending:
+                time.sleep(POLL_INTERVAL)
+
+    def _failure(self, name: str, what: str) -> str:
+        path = self.log_path(name)
+        return f"{name} {what}; last lines of {path}:\n{log_tail(path)}"
+
+    # --- watching ------------------------------------------------------------------------
+
+    def is_running(self, name: str) -> bool:
+        proc = self._procs.get(name)
+        return proc is not None and proc.poll() is None
+
+    def pid(self, name: str) -> int:
+        return self._procs[name].pid
+
+    def exited(self) -> dict[str, int]:
+        """Processes that were started and have ended, with their exit codes."""
+        return {
+            name: code for name, proc in self._procs.items() if (code := proc.poll()) is not None
+        }
+
+    # --- stopping ------------------------------------------------------------------------
+
+    def stop(self, name: str, timeout: float | None = None) -> int:
+        """SIGTERM, wait up to `timeout` (default stop_timeout), then SIGKILL its process group.
+        Returns the exit code (negative: the signal that ended it)."""
+        proc = self._procs[name]
+        if proc.poll() is None:
+            self._terminate(name)
+            try:
+                proc.wait(timeout=self.stop_timeout if timeout is None else timeout)
+            except subprocess.TimeoutExpired:
+                _kill_group(proc)
+                proc.wait()
+        _kill_group(proc)  # leftovers of its group (e.g. gunicorn workers) never outlive it
+        log = self._logs.pop(name, None)
+        if log is not None:
+            log.close()
+        return proc.returncode
+
+    def stop_all(self) -> dict[str, int]:
+        """Stop every process, the gateway first (it stops taking requests), all in parallel."""
+        running = [n for n in reversed(self.names) if self.is_running(n)]
+        for name in running:
+            self._terminate(name)
+        return {name: self.stop(name) for name in list(self._procs)}
+
+    def _terminate(self, name: str) -> None:
+        """SIGTERM once: a second one means "kill now" to our runner, and would cut work short."""
+        proc = self._procs[name]
+        if proc.pid not in self._terminated:
+            self._terminated.add(proc.pid)
+            proc.send_signal(signal.SIGTERM)
+
+    def __enter__(self) -> Suite:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop_all()
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _http_status(url: str, timeout: float = 2.0) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (http only)
+            return int(response.status)
+    except urllib.error.HTTPError as err:
+        return int(err.code)
+    except (OSError, ValueError):
+        return None
+
+
+def _port_answers(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+# --- the `make up` / `make down` command line ----------------------------------------------
+
+
+def running_supervisor(pid_file: Path) -> int | None:
+    """The pid in `pid_file` if that process is alive and is a suite supervisor, else None."""
+    try:
+        pid = int(pid_file.read_text().strip())
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        return None
+    return pid if b"scripts.suite" in cmdline else None
+
+
+def local_suite(run_dir: Path, ready_timeout: float) -> Suite:
+    """The suite `make up` runs: default ports, the environment's settings, normal databases."""
+    stop_timeout = float(os.environ.get("BUREAU_SHUTDOWN_TIMEOUT", "20")) + 10.0
+    return Suite(
+        bureau_specs(),
+        {},
+        run_dir / "logs",
+        migrations=migration_commands(),
+        ready_timeout=ready_timeout,
+        stop_timeout=stop_timeout,
+    )
+
+
+def up(run_dir: Path, ready_timeout: float) -> int:
+    pid_file = run_dir / "suite.pid"
+    other = running_supervisor(pid_file)
+    if other is not None:
+        print(f"Bureau is already running (supervisor pid {other}): {gateway_banner()}")
+        print("`make down` stops it.")
+        return 0
+    run_dir.mkdir(parents=True, exist_ok=True)
+    pid_file.write_text(f"{os.getpid()}\n")
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    suite = local_suite(run_dir, ready_timeout)
+    code = 0
+    try:
+        print(f"migrating {', '.join(SERVICES)} ...", flush=True)
+        suite.migrate()
+        print(f"starting {', '.join(suite.names)} (logs in {suite.log_dir}) ...", flush=True)
+        suite.start_all()
+        print(f"Bureau is up: {gateway_banner()}\nCtrl-C or `make down` stops it.", flush=True)
+        while not (crashed := suite.exited()):
+            time.sleep(1.0)
+        for name, rc in crashed.items():
+            print(f"\n{name} exited by itself with {rc}; last lines of {suite.log_path(name)}:")
+            print(log_tail(suite.log_path(name)))
+        code = 1
+    except SuiteError as err:
+        print(f"\nthe suite did not start: {err}", file=sys.stderr)
+        code = 1
+    except KeyboardInterrupt:
+        print("\nstopping ...", flush=True)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        suite.stop_all()
+        pid_file.unlink(missing_ok=True)
+    print("stopped.")
+    return code
+
+
+def gateway_banner() -> str:
+    url = f"http://127.0.0.1:{HTTP_PORTS[GATEWAY]}"
+    return f"gateway {url}  API docs {url}/api/docs"
+
+
+def down(run_dir: Path, timeout: float) -> int:
+    pid_file = run_dir / "suite.pid"
+    pid = running_supervisor(pid_file)
+    if pid is None:
+        print("Bureau is not running.")
+        pid_file.unlink(missing_ok=True)
+        return 0
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(POLL_INTERVAL)
+    if Path(f"/proc/{pid}").exists():
+        print(f"the supervisor (pid {pid}) did not stop within {timeout:g}s: killing it")
+        os.kill(pid, signal.SIGKILL)
+        pid_file.unlink(missing_ok=True)
+        return 1
+    print("Bureau stopped.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.suite", description=__doc__)
+    parser.add_argument("command", choices=("up", "down"), nargs="?", default="up")
+    parser.add_argument("--run-dir", type=Path, default=REPO / ".run")
+    parser.add_argument("--timeout", type=float, default=90.0, help="readiness/stop deadline")
+    args = parser.parse_args(argv)
+    if args.command == "down":
+        return down(args.run_dir, args.timeout)
+    return up(args.run_dir, args.timeout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""Harness of the end-to-end tests: the whole suite on free ports, in its own world.
+
+Its own databases (`<prefix>_<service>`, dropped and migrated afresh), its own RabbitMQ
+vhost, Redis db 15 flushed: an e2e run never sees `make up`'s data, nor leaves anything in it.
+Drives scripts.suite.Suite (the supervisor `make up` uses); imports no eventlet.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import socket
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import redis
+import requests
+
+from scripts.suite import (
+    GATEWAY,
+    REPO,
+    Suite,
+    bureau_specs,
+    migration_commands,
+)
+from shared.config import SERVICES, settings
+
+E2E_PREFIX = os.environ.get("BUREAU_E2E_PREFIX", "bureau_e2e")
+"""Database prefix and vhost name of the e2e suite; change it to run two sessions at once."""
+E2E_RUN_DIR = REPO / ".run" / E2E_PREFIX
+E2E_REDIS_URL = "redis://127.0.0.1:6379/15"
+E2E_SHUTDOWN_TIMEOUT = 10.0
+"""BUREAU_SHUTDOWN_TIMEOUT given to the e2e processes: short, so a stop test stays quick."""
+AMQP_HOST = "127.0.0.1:5672"
+MANAGEMENT_URI = os.environ.get("BUREAU_AMQP_MANAGEMENT_URI", "http://guest:guest@127.0.0.1:15672")
+
+
+def free_port() -> int:
+    """A port nobody listens on now (the kernel's choice), for one process of the suite."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class RabbitVhost:
+    """A RabbitMQ virtual host made for one test session through the management API."""
+
+    def __init__(self, name: str, management_uri: str = MANAGEMENT_URI) -> None:
+        parts = urlsplit(management_uri)
+        self.name = name
+        self.user = parts.username or "guest"
+        self._api = f"{parts.scheme}://{parts.hostname}:{parts.port or 15672}/api"
+        self._auth = (self.user, parts.password or "guest")
+
+    def _url(self, *path: str) -> str:
+        return "/".join([self._api, *(quote(p, safe="") for p in path)])
+
+    def recreate(self) -> None:
+        """Delete any leftover of a crashed run, create it empty, grant our user everything."""
+        self.delete()
+        requests.put(self._url("vhosts", self.name), auth=self._auth, timeout=10).raise_for_status()
+        requests.put(
+            self._url("permissions", self.name, self.user),
+            json={"configure": ".*", "write": ".*", "read": ".*"},
+            auth=self._auth,
+            timeout=10,
+        ).raise_for_status()
+
+    def delete(self) -> None:
+        response = requests.delete(self._url("vhosts", self.name), auth=self._auth, timeout=10)
+        if response.status_code != 404:
+            response.raise_for_status()
+
+    def exists(self) -> bool:
+        response = requests.get(self._url("vhosts", self.name), auth=self._auth, timeout=10)
+        return response.status_code == 200
+
+
+class RunningSuite:
+    """What an e2e test sees of the running suite (the `suite` fixture)."""
+
+    def __init__(self, prefix: str = E2E_PREFIX, run_dir: Path = E2E_RUN_DIR) -> None:
+        self.prefix = prefix
+        self.vhost = prefix
+        self.amqp_uri = f"amqp://guest:guest@{AMQP_HOST}/{quote(self.vhost, safe='')}"
+        self.management_uri = MANAGEMENT_URI
+        self.redis_url = E2E_REDIS_URL
+        self.shutdown_timeout = E2E_SHUTDOWN_TIMEOUT
+        self._rabbit = RabbitVhost(self.vhost, self.management_uri)
+        ports = {name: free_port() for name in (*SERVICES, GATEWAY)}
+        env = {
+            "BUREAU_DB_PREFIX": prefix,
+            "BUREAU_AMQP_URI": self.amqp_uri,
+            "BUREAU_AMQP_MANAGEMENT_URI": self.management_uri,
+            "BUREAU_REDIS_URL": self.redis_url,
+            "BUREAU_SHUTDOWN_TIMEOUT": str(self.shutdown_timeout),
+        }
+        self._suite = Suite(
+            bureau_specs(ports),
+            env,
+            run_dir / "logs",
+            migrations=migration_commands(drop=True),
+            ready_timeout=90.0,
+            stop_timeout=self.shutdown_timeout + 10.0,
+        )
+        self.url = self._suite.url(GATEWAY)
+        """Base URL of the gateway, e.g. http://127.0.0.1:41234 (no trailing slash)."""
+
+    @property
+    def names(self) -> list[str]:
+        """Every process of the suite: the services, then "gateway"."""
+        return self._suite.names
+
+    def open(self) -> None:
+        """Clean state (vhost, Redis db, databases), then start everything and wait until ready."""
+        self._rabbit.recreate()
+        redis.Redis.from_url(self.redis_url).flushdb()
+        self._suite.migrate()
+        self._suite.start_all()
+
+    def close(self) -> None:
+        """Stop every process, then delete the vhost (the databases stay, for a post-mortem)."""
+        try:
+            self._suite.stop_all()
+        finally:
+            self._rabbit.delete()
+
+    def service_url(self, name: str) -> str:
+        """HTTP base (health, metrics) of one process: a service name or "gateway"."""
+        return self._suite.url(name)
+
+    def db_url(self, service: str) -> str:
+        """postgresql+psycopg URL of the service's app role (RLS applies) in the e2e database."""
+        return dataclasses.replace(settings(), db_prefix=self.prefix).database_url(service)
+
+    def stop(self, name: str) -> int:
+        """SIGTERM one process and wait for it; its exit code (negative: killed by a signal)."""
+        return self._suite.stop(name)
+
+    def start(self, name: str) -> None:
+        """Start a stopped process again and wait until it is ready."""
+        self._suite.start(name)
+
+    def is_running(self, name: str) -> bool:
+        return self._suite.is_running(name)
+
+    def log_path(self, name: str) -> Path:
+        return self._suite.log_path(name)
+
+    def log_paths(self) -> list[Path]:
+        return sorted(self._suite.log_dir.glob("*.log"))
