@@ -19,6 +19,8 @@ from shared.errors import Unauthenticated
 
 ALGORITHM = "ES256"
 REQUIRED_CLAIMS = ("iss", "aud", "exp", "sub", "tid", "role", "sid")
+LEEWAY_SECONDS = 30
+"""Tolerated clock skew between identity and us (identity uses the same)."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class AccessTokenVerifier:
                 audience=self._audience,
                 issuer=self._issuer,
                 options={"require": list(REQUIRED_CLAIMS)},
+                leeway=LEEWAY_SECONDS,
             )
         except jwt.ExpiredSignatureError as exc:
             raise Unauthenticated("The access token has expired.") from exc

@@ -23,8 +23,8 @@ class GatewaySettings:
     | BUREAU_JWKS_REFETCH_SECONDS     | 30 (least gap between fetches on an unknown kid) |
     | BUREAU_CORS_ORIGINS             | empty (comma-separated allow-list) |
     | BUREAU_MAX_BODY_BYTES           | 1048576 (1 MiB)              |
-    | BUREAU_RATE_LIMIT_USER          | 1200 requests per window per user |
-    | BUREAU_RATE_LIMIT_ANON          | 600 requests per window per client address |
+    | BUREAU_RATE_LIMIT_USER          | 3000 requests per window per user |
+    | BUREAU_RATE_LIMIT_ANON          | 3000 requests per window per client address |
     | BUREAU_RATE_LIMIT_WINDOW        | 60 (seconds)                 |
     | BUREAU_IDEMPOTENCY_TTL          | 86400 (seconds a key is remembered) |
     | BUREAU_IDEMPOTENCY_LOCK_SECONDS | 60 (how long an in-flight claim lives if its worker dies) |
@@ -60,8 +60,8 @@ class GatewaySettings:
             jwks_refetch_seconds=env_float("BUREAU_JWKS_REFETCH_SECONDS", 30.0),
             cors_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
             max_body_bytes=env_int("BUREAU_MAX_BODY_BYTES", 1024 * 1024),
-            rate_limit_user=env_int("BUREAU_RATE_LIMIT_USER", 1200),
-            rate_limit_anon=env_int("BUREAU_RATE_LIMIT_ANON", 600),
+            rate_limit_user=env_int("BUREAU_RATE_LIMIT_USER", 3000),
+            rate_limit_anon=env_int("BUREAU_RATE_LIMIT_ANON", 3000),
             rate_limit_window=env_int("BUREAU_RATE_LIMIT_WINDOW", 60),
             idempotency_ttl=env_int("BUREAU_IDEMPOTENCY_TTL", 24 * 3600),
             idempotency_lock_seconds=env_int("BUREAU_IDEMPOTENCY_LOCK_SECONDS", 60),

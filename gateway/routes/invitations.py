@@ -59,4 +59,7 @@ def revoke_invitation(call: Call, invitation_id: UUID) -> Response:
           tag=TAG, auth=False, body=AcceptInvitationBody, response=TokenPairSchema,
           errors=(409, 422))
 def accept_invitation(call: Call) -> Response:
-    return json_response(call_identity(call, "accept_invitation", **call.body))
+    pair = call_identity(
+        call, "accept_invitation", client_ip=call.caller.client_ip, **call.body
+    )
+    return json_response(pair)

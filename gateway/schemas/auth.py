@@ -6,7 +6,11 @@ from marshmallow import fields, validate
 
 from gateway.schemas.common import RequestSchema, ResponseSchema
 
-Password = validate.Length(min=8, max=1024)
+PASSWORD_MIN_LENGTH = 10
+"""identity's password policy; checked here too so the document states it."""
+Password = validate.Length(min=PASSWORD_MIN_LENGTH, max=1024)
+TenantRef = validate.Length(min=1, max=64)
+OpaqueToken = validate.Length(min=1, max=512)
 Name = validate.Length(min=1, max=200)
 
 
@@ -21,18 +25,18 @@ class LoginBody(RequestSchema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
     tenant = fields.String(
-        validate=Name,
+        validate=TenantRef,
         metadata={"description": "Tenant id or slug; needed when the user has several."},
     )
 
 
 class RefreshBody(RequestSchema):
-    refresh_token = fields.String(required=True, validate=validate.Length(min=1, max=4096))
+    refresh_token = fields.String(required=True, validate=OpaqueToken)
 
 
 class SwitchTenantBody(RequestSchema):
     tenant = fields.String(
-        required=True, validate=Name, metadata={"description": "Tenant id or slug."}
+        required=True, validate=TenantRef, metadata={"description": "Tenant id or slug."}
     )
 
 

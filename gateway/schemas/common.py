@@ -49,7 +49,7 @@ class ListQuerySchema(RequestSchema):
         load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT)
     )
     cursor = fields.String(
-        validate=validate.Length(min=1, max=2048),
+        validate=validate.Length(min=1, max=1024),
         metadata={"description": "Opaque, from the previous page's next_cursor."},
     )
     include_total = fields.Boolean(load_default=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from gateway.schemas.auth import Name, Password
+from gateway.schemas.auth import Name, OpaqueToken, Password
 from gateway.schemas.common import (
     ROLES,
     ListQuerySchema,
@@ -91,7 +91,7 @@ class CreateInvitationBody(RequestSchema):
 
 
 class AcceptInvitationBody(RequestSchema):
-    token = fields.String(required=True, validate=validate.Length(min=1, max=4096))
+    token = fields.String(required=True, validate=OpaqueToken)
     password = fields.String(validate=Password, metadata={"description": "New users only."})
     name = fields.String(validate=Name, metadata={"description": "New users only."})
 
