@@ -1,0 +1,39 @@
+# Bureau's two commands: `make up` (run the suite) and `make test` (lint, then every test).
+# Each target stops at the first failing step and exits with that step's code.
+# Details: docs/running.md.
+
+PYTHON  ?= .venv/bin/python
+LINTED  := shared services gateway tests bench scripts
+TYPED   := shared services gateway
+# mypy is advisory until the tree is clean: set MYPY_STRICT=1 to make its errors fail.
+MYPY_STRICT ?= 0
+
+.PHONY: up down test lint ruff mypy bench infra venv
+
+up: infra venv
+	$(PYTHON) -m scripts.suite up
+
+down:
+	@if [ -x $(PYTHON) ]; then $(PYTHON) -m scripts.suite down; else python3 -m scripts.suite down; fi
+
+test: infra venv lint
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+lint: venv ruff mypy
+
+ruff:
+	$(PYTHON) -m ruff check $(LINTED)
+
+mypy:
+	@$(PYTHON) -m mypy $(TYPED) || { \
+		if [ "$(MYPY_STRICT)" = 1 ]; then exit 1; fi; \
+		echo "mypy reported errors (advisory: MYPY_STRICT=1 makes them fail the build)"; }
+
+bench: infra venv
+	$(PYTHON) -m bench $(BENCH_ARGS)
+
+infra:
+	scripts/ensure_infra.sh
+
+venv:
+	scripts/bootstrap_venv.sh
