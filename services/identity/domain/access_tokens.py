@@ -81,7 +81,7 @@ def verify_access_token(
     if jwk is None or header.get("alg") != ALGORITHM:
         raise InvalidToken("Invalid token.")
     key = jwt.PyJWK.from_dict(jwk, algorithm=ALGORITHM)
-    options: dict[str, Any] = {"require": REQUIRED_CLAIMS}
+    options: Any = {"require": REQUIRED_CLAIMS}
     if now is not None:
         options["verify_exp"] = False
         options["verify_nbf"] = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from services.identity.domain import passwords, roles, slugs
@@ -49,7 +49,7 @@ def signup(
         raise Conflict("An account with this email already exists; sign in instead.")
     base = slugs.slugify(tenant_name)
     taken = session.scalars(
-        select(Tenant.slug).where(Tenant.slug.like(base.replace("_", r"\_") + "%"))
+        select(Tenant.slug).where(Tenant.slug.like(base + "%"))
     ).all()
     tenant = Tenant(id=uuid.uuid4(), name=tenant_name, slug=slugs.unique_slug(base, taken))
     user = User(id=uuid.uuid4(), email=email, name=name,
@@ -187,20 +187,16 @@ def refresh(
 
 
 def logout(session: DbSession, ctx: CallContext, *, session_id: uuid.UUID) -> None:
+    """End one of the caller's sessions; ending it again changes nothing."""
     _, user_id = caller_ids(ctx)
-    result = session.execute(
-        update(Session)
-        .where(Session.id == as_uuid(session_id), Session.user_id == user_id)
-        .where(Session.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason="logout")
-        .execution_options(synchronize_session=False)
+    stored = session.scalar(
+        select(Session).where(Session.id == as_uuid(session_id), Session.user_id == user_id)
     )
-    if result.rowcount == 0:
-        exists = session.scalar(
-            select(Session.id).where(Session.id == as_uuid(session_id), Session.user_id == user_id)
-        )
-        if exists is None:
-            raise NotFound("No such session.")
+    if stored is None:
+        raise NotFound("No such session.")
+    if stored.revoked_at is None:
+        stored.revoked_at = utcnow()
+        stored.revoked_reason = "logout"
 
 
 def switch_tenant(

@@ -1,0 +1,82 @@
+"""login, refresh and list_users stay a handful of statements (no N+1, cached keys)."""
+
+import contextlib
+import uuid
+
+import pytest
+from sqlalchemy import event
+
+from services.identity import use_cases
+from services.identity.domain.passwords import hash_password
+from services.identity.models import Membership, User
+from services.identity.settings import IdentitySettings
+from services.identity.tests.conftest import PASSWORD, context_of
+from services.identity.tokens import Tokens
+from shared.call_context import CallContext
+from shared.db import tenant_transaction
+
+ANON = CallContext(request_id="hot-path")
+
+
+@contextlib.contextmanager
+def counting(engine):
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+@pytest.fixture
+def tokens():
+    return Tokens(IdentitySettings.from_env())
+
+
+@pytest.fixture
+def firm(identity_db, tokens):
+    with tenant_transaction(identity_db.sessions, ANON, tenant_id=None, user_id=None) as s:
+        owner = use_cases.signup(s, ANON, tokens, tenant_name="Acme", email="o@acme.test",
+                                 password=PASSWORD, name="Olive")
+    hashed = hash_password(PASSWORD)
+    with tenant_transaction(identity_db.sessions, context_of(owner)) as s:
+        for i in range(30):
+            user = User(id=uuid.uuid4(), email=f"m{i}@acme.test", name=f"M {i}",
+                        password_hash=hashed)
+            s.add(user)
+            s.flush()
+            s.add(Membership(user_id=user.id, role="member"))
+    return owner
+
+
+def _run(identity_db, ctx, fn, **kwargs):
+    scope = {} if ctx.tenant_id else {"tenant_id": None, "user_id": None}
+    with counting(identity_db.engine) as statements:
+        with tenant_transaction(identity_db.sessions, ctx, **scope) as s:
+            result = fn(s, ctx, **kwargs)
+    return result, statements
+
+
+def test_login_runs_at_most_seven_statements(identity_db, tokens, firm):
+    pair, statements = _run(identity_db, ANON, use_cases.login, tokens=tokens,
+                            email="o@acme.test", password=PASSWORD)
+    assert pair["tenant_id"] == firm["tenant_id"]
+    assert len(statements) <= 7, statements
+
+
+def test_refresh_runs_at_most_four_statements(identity_db, tokens, firm):
+    pair, statements = _run(identity_db, ANON, use_cases.refresh, tokens=tokens,
+                            refresh_token=firm["refresh_token"])
+    assert pair["tenant_id"] == firm["tenant_id"]
+    assert len(statements) <= 4, statements
+
+
+def test_a_page_of_users_costs_the_same_statements_whatever_its_size(identity_db, firm):
+    small, few = _run(identity_db, context_of(firm), use_cases.list_users, limit=2)
+    large, many = _run(identity_db, context_of(firm), use_cases.list_users, limit=25)
+    assert (len(small["data"]), len(large["data"])) == (2, 25)
+    assert len(few) == len(many) <= 3, many
