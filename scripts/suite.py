@@ -172,7 +172,8 @@ class Suite:
         if _port_answers(spec.port):
             raise SuiteError(f"port {spec.port} for {name} is already in use by another process")
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = self.log_path(name).open("ab")
+        # A fresh log per suite run; a restart within the run appends to it.
+        log = self.log_path(name).open("ab" if name in self._procs else "wb")
         self._logs[name] = log
         self._procs[name] = subprocess.Popen(  # noqa: S603 (our own commands)
             spec.argv,

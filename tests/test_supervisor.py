@@ -121,6 +121,15 @@ def test_start_brings_a_stopped_process_back_to_ready(tmp_path):
         suite.stop("alpha")
         suite.start("alpha")
         assert requests.get(f"{suite.url('alpha')}/health/ready", timeout=5).status_code == 200
+        assert suite.log_path("alpha").read_text().count("stand-in starting") == 2
+
+
+def test_a_new_suite_run_starts_fresh_logs(tmp_path):
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "alpha.log").write_text("yesterday's run\n")
+    with make_suite(tmp_path, standin("alpha")) as suite:
+        suite.start_all()
+        assert "yesterday" not in suite.log_path("alpha").read_text()
 
 
 def test_leaving_the_suite_stops_every_process(tmp_path):
