@@ -5,7 +5,11 @@ verifying for the overlap window (BUREAU_KEY_OVERLAP), then leaves the JWKS. Rep
 re-read the keys every CACHE_SECONDS, so a rotation reaches them within that time.
 """
 
+# ruff: noqa: E402  (the CLI prepares the runtime before anything imports nameko or psycopg)
 from __future__ import annotations
+
+if __name__ == "__main__":
+    import shared.runtime  # noqa: F401
 
 import threading
 import time
@@ -131,7 +135,6 @@ class KeyRing:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    import shared.runtime  # noqa: F401  (before psycopg connects)
     from shared.config import settings
     from shared.db import make_engine
 

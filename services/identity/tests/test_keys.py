@@ -54,3 +54,22 @@ def test_the_first_use_creates_one_active_key(identity_db):
         second = KeyRing(settings).signer(s)
         count = s.execute(text("SELECT count(*) FROM signing_keys")).scalar_one()
     assert first.kid == second.kid and count == 1
+
+
+def test_the_rotate_command_makes_a_new_active_key(identity_db):
+    import os
+    import subprocess
+    import sys
+
+    settings = IdentitySettings.from_env()
+    with tenant_transaction(identity_db.sessions, tenant_id=None, user_id=None) as s:
+        before = KeyRing(settings).signer(s).kid
+    done = subprocess.run(
+        [sys.executable, "-m", "services.identity.keys", "rotate"],
+        capture_output=True, text=True, timeout=60, env=dict(os.environ),
+    )
+    assert done.returncode == 0, done.stderr
+    with tenant_transaction(identity_db.sessions, tenant_id=None, user_id=None) as s:
+        states = {k: v for k, v in s.execute(select(SigningKey.kid, SigningKey.state))}
+    assert states[before] == "verifying"
+    assert [k for k, v in states.items() if v == "active"] == [done.stdout.split()[-1]]
