@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from eventlet import tpool
+from nameko.timer import timer
 from sqlalchemy.orm import Session
 
 from services.identity import schemas, use_cases
@@ -46,6 +47,11 @@ class IdentityService(BureauService):
     def _unscoped(self) -> Iterator[Session]:
         with self.db.transaction(tenant_id=None, user_id=None) as session:
             yield session
+
+    @timer(interval=3600)
+    def purge_stale_login_failures(self) -> None:
+        with self._unscoped() as session:
+            use_cases.purge_login_failures(session)
 
     @rpc
     def signup(self, **payload: Any) -> dict[str, Any]:

@@ -80,3 +80,22 @@ def test_a_page_of_users_costs_the_same_statements_whatever_its_size(identity_db
     large, many = _run(identity_db, context_of(firm), use_cases.list_users, limit=25)
     assert (len(small["data"]), len(large["data"])) == (2, 25)
     assert len(few) == len(many) <= 3, many
+
+
+def test_purging_forgets_only_counters_whose_window_closed(identity_db):
+    from datetime import timedelta
+
+    from services.identity.models import LoginFailure
+    from shared.db import utcnow
+
+    now = utcnow()
+    with tenant_transaction(identity_db.sessions, ANON, tenant_id=None, user_id=None) as s:
+        s.add_all([
+            LoginFailure(scope="account", key="old@x.test", failures=5,
+                         window_started_at=now - timedelta(minutes=16)),
+            LoginFailure(scope="account", key="new@x.test", failures=5,
+                         window_started_at=now - timedelta(minutes=14)),
+        ])
+    with tenant_transaction(identity_db.sessions, ANON, tenant_id=None, user_id=None) as s:
+        assert use_cases.purge_login_failures(s, now) == 1
+        assert [f.key for f in s.query(LoginFailure)] == ["new@x.test"]

@@ -13,6 +13,7 @@ from services.identity.use_cases.invitations import (
     list_invitations,
     revoke_invitation,
 )
+from services.identity.use_cases.maintenance import purge_login_failures
 from services.identity.use_cases.members import change_role, get_user, list_users, remove_member
 from services.identity.use_cases.tenants import get_tenant, update_tenant
 
@@ -30,6 +31,7 @@ __all__ = [
     "login",
     "logout",
     "me",
+    "purge_login_failures",
     "refresh",
     "remove_member",
     "revoke_invitation",

@@ -80,7 +80,7 @@ def signup(
 def _pick_membership(memberships: list[Any], tenant: str | None) -> Any:
     if tenant:
         for m in memberships:
-            if tenant in (str(m.tenant_id), m.slug):
+            if tenant.lower() in (str(m.tenant_id), m.slug):
                 return m
         raise Unauthenticated("You are not a member of that tenant.")
     if not memberships:
@@ -210,7 +210,8 @@ def switch_tenant(
     if current is None or current.revoked_at is not None:
         raise Unauthenticated("This session has ended; sign in again.")
     memberships = _memberships_of(session, user_id)
-    chosen = next((m for m in memberships if tenant in (str(m.tenant_id), m.slug)), None)
+    wanted = tenant.lower()
+    chosen = next((m for m in memberships if wanted in (str(m.tenant_id), m.slug)), None)
     if chosen is None:
         raise NotFound("No such tenant.")
     scope_to_tenant(session, chosen.tenant_id)

@@ -18,7 +18,7 @@ from services.identity.use_cases.common import Refused, as_uuid, caller_membersh
 from services.identity.use_cases.views import invitation_view
 from shared.call_context import CallContext
 from shared.db import utcnow
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import Conflict, NotFound, Unprocessable, ValidationFailed
 from shared.outbox import record_event
 from shared.pagination import PageRequest, paginate
 from shared.tenancy import scope_to_tenant, scope_to_user
@@ -118,7 +118,7 @@ def revoke_invitation(session: DbSession, ctx: CallContext, *, invitation_id: uu
     invitation = _invitation(session, invitation_id, lock=True)
     status = rules.effective_status(invitation.status, invitation.expires_at, utcnow())
     if status == rules.ACCEPTED:
-        rules.check_acceptable(status)  # refuses: an accepted invitation is history
+        raise Unprocessable("This invitation was accepted; remove the member instead.")
     if status == rules.PENDING:
         invitation.status = rules.REVOKED
 
