@@ -8,9 +8,13 @@ Drives scripts.suite.Suite (the supervisor `make up` uses); imports no eventlet.
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import os
 import socket
+import tempfile
+import time
 from pathlib import Path
+from typing import IO
 from urllib.parse import quote, urlsplit
 
 import redis
@@ -33,6 +37,45 @@ E2E_SHUTDOWN_TIMEOUT = 10.0
 """BUREAU_SHUTDOWN_TIMEOUT given to the e2e processes: short, so a stop test stays quick."""
 AMQP_HOST = "127.0.0.1:5672"
 MANAGEMENT_URI = os.environ.get("BUREAU_AMQP_MANAGEMENT_URI", "http://guest:guest@127.0.0.1:15672")
+
+
+class PrefixLock:
+    """One e2e session per prefix on this machine: its databases, vhost and Redis db are
+    dropped at start, so a second session would pull them from under the first. The second
+    waits (up to BUREAU_E2E_LOCK_TIMEOUT seconds) or fails, naming the way out."""
+
+    def __init__(self, prefix: str) -> None:
+        self.path = Path(tempfile.gettempdir()) / f"bureau-e2e-{prefix}.lock"
+        self.timeout = float(os.environ.get("BUREAU_E2E_LOCK_TIMEOUT", "900"))
+        self._file: IO[str] | None = None
+
+    def acquire(self) -> None:
+        handle = self.path.open("a+")
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    handle.close()
+                    raise TimeoutError(
+                        f"another e2e session holds {self.path} since {self.timeout:g}s; "
+                        "give this one its own BUREAU_E2E_PREFIX"
+                    ) from None
+                time.sleep(0.5)
+            else:
+                self._file = handle
+                return
+
+    @property
+    def held(self) -> bool:
+        return self._file is not None
+
+    def release(self) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
 
 
 def free_port() -> int:
@@ -87,6 +130,7 @@ class RunningSuite:
         self.redis_url = E2E_REDIS_URL
         self.shutdown_timeout = E2E_SHUTDOWN_TIMEOUT
         self._rabbit = RabbitVhost(self.vhost, self.management_uri)
+        self._lock = PrefixLock(prefix)
         ports = {name: free_port() for name in (*SERVICES, GATEWAY)}
         env = {
             "BUREAU_DB_PREFIX": prefix,
@@ -113,6 +157,7 @@ class RunningSuite:
 
     def open(self) -> None:
         """Clean state (vhost, Redis db, databases), then start everything and wait until ready."""
+        self._lock.acquire()
         self._rabbit.recreate()
         redis.Redis.from_url(self.redis_url).flushdb()
         self._suite.migrate()
@@ -120,10 +165,13 @@ class RunningSuite:
 
     def close(self) -> None:
         """Stop every process, then delete the vhost (the databases stay, for a post-mortem)."""
+        if not self._lock.held:
+            return  # never started: the vhost and databases may be another session's
         try:
             self._suite.stop_all()
-        finally:
             self._rabbit.delete()
+        finally:
+            self._lock.release()
 
     def service_url(self, name: str) -> str:
         """HTTP base (health, metrics) of one process: a service name or "gateway"."""

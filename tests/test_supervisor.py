@@ -25,7 +25,7 @@ from scripts.suite import (
     running_supervisor,
     service_target,
 )
-from tests.suite import free_port
+from tests.suite import PrefixLock, free_port
 
 STANDIN = r"""
 import http.server, os, signal, sys
@@ -202,3 +202,18 @@ def test_down_without_a_running_suite_says_so_and_exits_zero(tmp_path):
     assert done.returncode == 0
     assert "not running" in done.stdout
     assert not (tmp_path / "suite.pid").exists()
+
+
+def test_a_second_e2e_session_with_the_same_prefix_waits_then_names_the_way_out(monkeypatch):
+    monkeypatch.setenv("BUREAU_E2E_LOCK_TIMEOUT", "0.5")
+    first, second = PrefixLock("bureau_h3"), PrefixLock("bureau_h3")
+    first.acquire()
+    try:
+        with pytest.raises(TimeoutError, match="BUREAU_E2E_PREFIX"):
+            second.acquire()
+        assert not second.held
+    finally:
+        first.release()
+    second.acquire()
+    assert second.held
+    second.release()
