@@ -16,8 +16,9 @@ up: infra venv
 down:
 	@if [ -x $(PYTHON) ]; then $(PYTHON) -m scripts.suite down; else python3 -m scripts.suite down; fi
 
+# A test stuck for 5 minutes gets its stack dumped (faulthandler), so a hang explains itself.
 test: infra venv lint
-	$(PYTHON) -m pytest $(PYTEST_ARGS)
+	$(PYTHON) -m pytest -o faulthandler_timeout=300 $(PYTEST_ARGS)
 
 lint: venv ruff mypy
 
