@@ -112,3 +112,27 @@ def test_an_event_recorded_before_a_failure_is_rolled_back_with_it(identity_db):
             s.execute(text("INSERT INTO tenants (id, name, slug, version) "
                            "VALUES (:i, 'Clash', 'acme', 1)"), {"i": uuid.uuid4()})
     assert len(_outbox(identity_db)) == 2
+
+
+def test_a_user_reads_but_cannot_delete_their_memberships_in_other_tenants(
+    rpc, signup, identity_db
+):
+    acme = signup("Acme", "owner@acme.test")
+    globex = signup("Globex", "boss@globex.test")
+    token = rpc.as_(globex).create_invitation(email="owner@acme.test", role="member")["token"]
+    rpc.accept_invitation(token=token, password=PASSWORD)
+    ctx = context_of(acme)  # in Acme, as the user who is also a member of Globex
+    with tenant_transaction(identity_db.sessions, ctx) as session:
+        readable = session.execute(
+            text("SELECT tenant_id::text FROM memberships WHERE user_id = :u"),
+            {"u": ctx.user_id},
+        ).scalars().all()
+        deleted = session.execute(
+            text("DELETE FROM memberships WHERE tenant_id = :t"), {"t": globex["tenant_id"]}
+        ).rowcount
+        updated = session.execute(
+            text("UPDATE memberships SET role = 'owner' WHERE tenant_id = :t"),
+            {"t": globex["tenant_id"]},
+        ).rowcount
+    assert sorted(readable) == sorted([acme["tenant_id"], globex["tenant_id"]])
+    assert (deleted, updated) == (0, 0)
