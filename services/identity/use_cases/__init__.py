@@ -4,7 +4,6 @@ They take a SQLAlchemy session already inside a tenant-scoped transaction and ra
 typed errors of shared/errors.py; the nameko service only loads input and dumps output.
 """
 
-from services.identity.use_cases.auth import jwks, login, logout, me, refresh, signup, switch_tenant
 from services.identity.use_cases.common import Refused
 from services.identity.use_cases.invitations import (
     accept_invitation,
@@ -15,6 +14,10 @@ from services.identity.use_cases.invitations import (
 )
 from services.identity.use_cases.maintenance import purge_login_failures
 from services.identity.use_cases.members import change_role, get_user, list_users, remove_member
+from services.identity.use_cases.profile import me
+from services.identity.use_cases.sessions import jwks, logout, refresh
+from services.identity.use_cases.sign_in import login, switch_tenant
+from services.identity.use_cases.signup import signup
 from services.identity.use_cases.tenants import get_tenant, update_tenant
 
 __all__ = [

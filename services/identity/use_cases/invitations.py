@@ -13,8 +13,8 @@ from services.identity.domain import passwords, roles
 from services.identity.domain.opaque_tokens import secret_matches
 from services.identity.models import Invitation, Membership, User
 from services.identity.tokens import Tokens
-from services.identity.use_cases.auth import authenticate
 from services.identity.use_cases.common import Refused, as_uuid, caller_membership
+from services.identity.use_cases.sign_in import authenticate
 from services.identity.use_cases.views import invitation_view
 from shared.call_context import CallContext
 from shared.db import utcnow

@@ -1,0 +1,28 @@
+"""Who the caller is: their user, their tenant and their role in it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from services.identity.models import Membership, Tenant, User
+from services.identity.use_cases.common import caller_ids
+from services.identity.use_cases.views import me_view
+from shared.call_context import CallContext
+from shared.errors import PermissionDenied
+
+
+def me(session: DbSession, ctx: CallContext) -> dict[str, Any]:
+    tenant_id, user_id = caller_ids(ctx)
+    row = session.execute(
+        select(User, Tenant, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Tenant, Tenant.id == Membership.tenant_id)
+        .where(User.id == user_id, Tenant.id == tenant_id)
+    ).first()
+    if row is None:
+        raise PermissionDenied("You are not a member of this tenant.")
+    user, tenant, role = row
+    return me_view(user, tenant, role, ctx.impersonator_id)
