@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 from services.identity import schemas, use_cases
 from services.identity.dependencies import TokenIssuer
 from services.identity.domain import passwords
+from services.identity.metrics import SESSION_REVOCATIONS, SIGN_INS
 from services.identity.use_cases import Refused
+from shared.errors import TooManyRequests
 from shared.rpc import rpc
 from shared.service_base import BureauService
 
@@ -63,8 +65,13 @@ class IdentityService(BureauService):
     @rpc
     def login(self, **payload: Any) -> dict[str, Any]:
         args = schemas.load(schemas.LoginInput(), payload)
-        with self._unscoped() as session:
-            result = use_cases.login(session, self.ctx, self.tokens, **args)
+        try:
+            with self._unscoped() as session:
+                result = use_cases.login(session, self.ctx, self.tokens, **args)
+        except TooManyRequests:
+            SIGN_INS.labels("throttled").inc()
+            raise
+        SIGN_INS.labels("refused" if isinstance(result, Refused) else "ok").inc()
         return TOKEN_PAIR.dump(_settled(result))
 
     @rpc
@@ -72,6 +79,8 @@ class IdentityService(BureauService):
         args = schemas.load(schemas.RefreshInput(), payload)
         with self._unscoped() as session:
             result = use_cases.refresh(session, self.ctx, self.tokens, **args)
+        if isinstance(result, Refused):
+            SESSION_REVOCATIONS.labels(result.reason).inc()
         return TOKEN_PAIR.dump(_settled(result))
 
     @rpc

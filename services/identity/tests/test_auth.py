@@ -180,3 +180,29 @@ def test_an_unexpected_argument_type_is_a_validation_error_not_a_crash(rpc):
         rpc.refresh(refresh_token=12)
     with pytest.raises((ValidationFailed, RemoteError)):
         rpc.list_users(limit="many")
+
+
+def test_sign_in_outcomes_and_reuse_revocations_are_counted(rpc, signup):
+    from prometheus_client import REGISTRY
+
+    def sample(name, **labels):
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    before = (
+        sample("bureau_identity_sign_ins_total", outcome="ok"),
+        sample("bureau_identity_sign_ins_total", outcome="refused"),
+        sample("bureau_identity_session_revocations_total", reason="refresh_token_reuse"),
+    )
+    pair = signup()
+    rpc.login(email="owner@acme.test", password=PASSWORD)
+    with pytest.raises(Unauthenticated):
+        rpc.login(email="owner@acme.test", password="wrong password")
+    rpc.refresh(refresh_token=pair["refresh_token"])
+    with pytest.raises(Unauthenticated):
+        rpc.refresh(refresh_token=pair["refresh_token"])
+    after = (
+        sample("bureau_identity_sign_ins_total", outcome="ok"),
+        sample("bureau_identity_sign_ins_total", outcome="refused"),
+        sample("bureau_identity_session_revocations_total", reason="refresh_token_reuse"),
+    )
+    assert [a - b for a, b in zip(after, before)] == [1.0, 1.0, 1.0]

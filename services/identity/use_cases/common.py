@@ -20,6 +20,8 @@ class Refused:
     the service commits the transaction, then raises `error`."""
 
     error: BureauError
+    reason: str = "refused"
+    """Why, in a word, for metrics (e.g. `refresh_token_reuse`)."""
 
 
 def caller_ids(ctx: CallContext) -> tuple[uuid.UUID, uuid.UUID]:

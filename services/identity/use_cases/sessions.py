@@ -54,7 +54,7 @@ def refresh(
         stored.revoked_at = now
         reused = verdict is Verdict.REUSED
         stored.revoked_reason = "refresh_token_reuse" if reused else "membership_ended"
-        return Refused(InvalidToken("Invalid token."))
+        return Refused(InvalidToken("Invalid token."), reason=stored.revoked_reason)
     following = new_refresh_token(presented.tenant_id, stored.id, stored.generation + 1)
     stored.generation = following.generation
     stored.token_hash = following.secret_hash
