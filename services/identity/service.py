@@ -178,3 +178,9 @@ class IdentityService(BureauService):
         with self.db.transaction() as session:
             tenant = use_cases.update_tenant(session, self.ctx, **args)
         return TENANT.dump(tenant)
+
+    @rpc
+    def tenant_figures(self, **payload: Any) -> dict[str, Any]:
+        schemas.load(schemas.EmptyInput(), payload)
+        with self.db.transaction() as session:
+            return use_cases.tenant_figures(session, self.ctx)

@@ -135,3 +135,17 @@ def test_tenant_rename_needs_a_manager_and_the_current_version(rpc, firm):
     assert renamed["name"] == "Acme Ltd" and renamed["slug"] == tenant["slug"]
     with pytest.raises(PreconditionFailed):
         rpc.as_(firm["owner"]).update_tenant(name="Acme Again", expected_version=1)
+
+
+def test_the_dashboard_figures_count_this_tenant_only(rpc, firm, signup):
+    signup("Globex", "boss@globex.test")
+    rpc.as_(firm["owner"]).create_invitation(email="pending@acme.test", role="viewer")
+    figures = rpc.as_(firm["admin"]).tenant_figures()
+    assert figures == {
+        "members": {"owner": 1, "admin": 1, "member": 1, "viewer": 1},
+        "pending_invitations": 1,
+        "active_sessions": 4,
+        "sign_ins_last_7_days": 4,
+    }
+    with pytest.raises(PermissionDenied):
+        rpc.as_(firm["member"]).tenant_figures()

@@ -5,6 +5,7 @@ typed errors of shared/errors.py; the nameko service only loads input and dumps 
 """
 
 from services.identity.use_cases.common import Refused
+from services.identity.use_cases.figures import tenant_figures
 from services.identity.use_cases.invitations import (
     accept_invitation,
     create_invitation,
@@ -40,5 +41,6 @@ __all__ = [
     "revoke_invitation",
     "signup",
     "switch_tenant",
+    "tenant_figures",
     "update_tenant",
 ]
