@@ -104,6 +104,7 @@ class Session(TenantScoped, Timestamped, Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     impersonator_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    impersonation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     client_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)

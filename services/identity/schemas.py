@@ -12,7 +12,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from services.identity.domain import invitations, passwords, roles
+from services.identity.domain import impersonation, invitations, passwords, roles
 from shared.errors import ValidationFailed
 
 PAGE_LIMIT = validate.Range(min=1, max=100)
@@ -160,6 +160,22 @@ class AcceptInvitationInput(Input):
 class UpdateTenantInput(Input):
     name = _name()
     expected_version = fields.Integer(load_default=None, allow_none=True, strict=True)
+
+
+class ImpersonateInput(Input):
+    email = _email()
+    password = fields.String(required=True, validate=validate.Length(max=passwords.MAX_LENGTH))
+    tenant = _tenant_ref(required=True)
+    user_id = fields.UUID(required=True)
+    reason = Trimmed(
+        required=True,
+        validate=validate.Length(min=impersonation.REASON_MIN, max=impersonation.REASON_MAX),
+    )
+    minutes = fields.Integer(
+        load_default=impersonation.DEFAULT_MINUTES, strict=True,
+        validate=validate.Range(min=1, max=impersonation.MAX_MINUTES),
+    )
+    client_ip = _client_ip()
 
 
 class EmptyInput(Input):

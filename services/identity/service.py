@@ -184,3 +184,10 @@ class IdentityService(BureauService):
         schemas.load(schemas.EmptyInput(), payload)
         with self.db.transaction() as session:
             return use_cases.tenant_figures(session, self.ctx)
+
+    @rpc
+    def impersonate(self, **payload: Any) -> dict[str, Any]:
+        args = schemas.load(schemas.ImpersonateInput(), payload)
+        with self._unscoped() as session:
+            result = use_cases.impersonate(session, self.ctx, self.tokens, **args)
+        return TOKEN_PAIR.dump(_settled(result))

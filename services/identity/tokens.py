@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
@@ -20,14 +21,25 @@ class Tokens:
         self.settings = settings
         self.keyring = keyring or KeyRing(settings)
 
-    def pair(self, db: DbSession, subject: Subject, refresh: RefreshToken) -> dict[str, Any]:
+    def pair(
+        self,
+        db: DbSession,
+        subject: Subject,
+        refresh: RefreshToken,
+        session_ends_at: datetime | None = None,
+    ) -> dict[str, Any]:
+        """An access token (never outliving its session) and the refresh token."""
         signer = self.keyring.signer(db)
-        access = issue_access_token(subject, signer.private_key, signer.kid, self.settings.tokens)
+        settings = self.settings.tokens
+        if session_ends_at is not None:
+            left = session_ends_at - datetime.now(session_ends_at.tzinfo)
+            settings = replace(settings, ttl=max(timedelta(0), min(settings.ttl, left)))
+        access = issue_access_token(subject, signer.private_key, signer.kid, settings)
         return {
             "access_token": access,
             "refresh_token": refresh.encode(),
             "token_type": "Bearer",
-            "expires_in": int(self.settings.tokens.ttl.total_seconds()),
+            "expires_in": int(settings.ttl.total_seconds()),
             "tenant_id": str(subject.tenant_id),
         }
 
@@ -41,10 +53,13 @@ class Tokens:
         now: datetime,
         client_ip: str | None = None,
         impersonator_id: uuid.UUID | None = None,
+        impersonation_reason: str | None = None,
+        ttl: timedelta | None = None,
     ) -> dict[str, Any]:
         """A new refresh session in `tenant_id` (which must be the db session's scope)."""
         session_id = uuid.uuid4()
         refresh = new_refresh_token(tenant_id, session_id, 1)
+        expires_at = now + (ttl or self.settings.refresh_ttl)
         db.add(
             Session(
                 id=session_id,
@@ -52,10 +67,11 @@ class Tokens:
                 user_id=user_id,
                 generation=1,
                 token_hash=refresh.secret_hash,
-                expires_at=now + self.settings.refresh_ttl,
+                expires_at=expires_at,
                 client_ip=client_ip,
                 impersonator_id=impersonator_id,
+                impersonation_reason=impersonation_reason,
             )
         )
         subject = Subject(user_id, tenant_id, role, session_id, impersonator_id)
-        return self.pair(db, subject, refresh)
+        return self.pair(db, subject, refresh, expires_at)

@@ -51,3 +51,13 @@ class MemberRemovedV1(Schema):
     user_id = fields.UUID(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     removed_by = fields.UUID(required=True)
+
+
+@register("identity.impersonation.started", 1)
+class ImpersonationStartedV1(Schema):
+    """Support staff began acting as a user of this tenant (an audit record)."""
+
+    support_user_id = fields.UUID(required=True)
+    user_id = fields.UUID(required=True)
+    reason = fields.String(required=True)
+    expires_at = fields.AwareDateTime(required=True, format="iso")

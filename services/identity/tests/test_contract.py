@@ -28,4 +28,4 @@ def test_every_documented_identity_event_has_a_schema_and_vice_versa():
     text = (DOCS / "events.md").read_text()
     documented = set(re.findall(r"^\| `(identity\.[a-z_.]+)` \| (\d+) \|", text, re.MULTILINE))
     registered = {(t, str(v)) for t, v in catalog() if t.startswith("identity.")}
-    assert documented == registered and len(registered) == 5
+    assert documented == registered and len(registered) == 6

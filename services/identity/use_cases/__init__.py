@@ -6,6 +6,7 @@ typed errors of shared/errors.py; the nameko service only loads input and dumps 
 
 from services.identity.use_cases.common import Refused
 from services.identity.use_cases.figures import tenant_figures
+from services.identity.use_cases.impersonation import impersonate
 from services.identity.use_cases.invitations import (
     accept_invitation,
     create_invitation,
@@ -29,6 +30,7 @@ __all__ = [
     "get_invitation",
     "get_tenant",
     "get_user",
+    "impersonate",
     "jwks",
     "list_invitations",
     "list_users",

@@ -60,7 +60,7 @@ def refresh(
     stored.token_hash = following.secret_hash
     stored.last_used_at = now
     subject = Subject(stored.user_id, stored.tenant_id, role, stored.id, stored.impersonator_id)
-    return tokens.pair(session, subject, following)
+    return tokens.pair(session, subject, following, stored.expires_at)
 
 
 
