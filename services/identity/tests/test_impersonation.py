@@ -104,3 +104,15 @@ def test_an_access_token_never_outlives_the_time_box(rpc, signup, staff):
                            user_id=context_of(acme).user_id, reason=REASON, minutes=5)
     claims = jwt.decode(pair["access_token"], options={"verify_signature": False})
     assert claims["exp"] - datetime.now(UTC).timestamp() <= 5 * 60 + 1
+
+
+def test_an_impersonation_cannot_switch_to_another_tenant(rpc, signup, staff):
+    acme = signup("Acme", "owner@acme.test")
+    globex = signup("Globex", "boss@globex.test")
+    token = rpc.as_(globex).create_invitation(email="owner@acme.test", role="member")["token"]
+    rpc.accept_invitation(token=token, password=PASSWORD)
+    pair = rpc.impersonate(**staff, tenant="acme", user_id=context_of(acme).user_id,
+                           reason=REASON)
+    sid = jwt.decode(pair["access_token"], options={"verify_signature": False})["sid"]
+    with pytest.raises(PermissionDenied):
+        rpc.as_(pair).switch_tenant(tenant="globex", session_id=sid)

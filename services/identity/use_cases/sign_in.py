@@ -15,7 +15,7 @@ from services.identity.use_cases import throttling
 from services.identity.use_cases.common import Refused, as_uuid, caller_ids
 from shared.call_context import CallContext
 from shared.db import utcnow
-from shared.errors import NotFound, Unauthenticated, ValidationFailed
+from shared.errors import NotFound, PermissionDenied, Unauthenticated, ValidationFailed
 from shared.tenancy import scope_to_tenant, scope_to_user
 
 BAD_CREDENTIALS = "Invalid email or password."
@@ -107,6 +107,8 @@ def switch_tenant(
     )
     if current is None or current.revoked_at is not None:
         raise Unauthenticated("This session has ended; sign in again.")
+    if current.impersonator_id is not None:
+        raise PermissionDenied("An impersonation is confined to its tenant and time box.")
     memberships = _memberships_of(session, user_id)
     wanted = tenant.lower()
     chosen = next((m for m in memberships if wanted in (str(m.tenant_id), m.slug)), None)
@@ -115,5 +117,4 @@ def switch_tenant(
     scope_to_tenant(session, chosen.tenant_id)
     return tokens.open_session(
         session, user_id=user_id, tenant_id=chosen.tenant_id, role=chosen.role, now=utcnow(),
-        impersonator_id=current.impersonator_id,
     )
