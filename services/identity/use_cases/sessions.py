@@ -63,7 +63,6 @@ def refresh(
     return tokens.pair(session, subject, following, stored.expires_at)
 
 
-
 def logout(session: DbSession, ctx: CallContext, *, session_id: uuid.UUID) -> None:
     """End one of the caller's sessions; ending it again changes nothing."""
     _, user_id = caller_ids(ctx)
@@ -75,7 +74,6 @@ def logout(session: DbSession, ctx: CallContext, *, session_id: uuid.UUID) -> No
     if stored.revoked_at is None:
         stored.revoked_at = utcnow()
         stored.revoked_reason = "logout"
-
 
 
 def jwks(session: DbSession, ctx: CallContext, tokens: Tokens) -> dict[str, Any]:

@@ -37,7 +37,6 @@ def _pick_membership(memberships: list[Any], tenant: str | None) -> Any:
     return memberships[0]
 
 
-
 def _memberships_of(session: DbSession, user_id: uuid.UUID) -> list[Any]:
     """Every tenant the user belongs to (RLS lets a user read their own memberships)."""
     scope_to_user(session, user_id)
@@ -50,7 +49,6 @@ def _memberships_of(session: DbSession, user_id: uuid.UUID) -> list[Any]:
             .execution_options(all_tenants=True)
         ).all()
     )
-
 
 
 def authenticate(
@@ -74,7 +72,6 @@ def authenticate(
     return user
 
 
-
 def login(
     session: DbSession,
     ctx: CallContext,
@@ -94,7 +91,6 @@ def login(
         session, user_id=user.id, tenant_id=chosen.tenant_id, role=chosen.role, now=utcnow(),
         client_ip=client_ip,
     )
-
 
 
 def switch_tenant(

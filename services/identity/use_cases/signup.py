@@ -34,9 +34,7 @@ def signup(
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict("An account with this email already exists; sign in instead.")
     base = slugs.slugify(tenant_name)
-    taken = session.scalars(
-        select(Tenant.slug).where(Tenant.slug.like(base + "%"))
-    ).all()
+    taken = session.scalars(select(Tenant.slug).where(Tenant.slug.like(base + "%"))).all()
     tenant = Tenant(id=uuid.uuid4(), name=tenant_name, slug=slugs.unique_slug(base, taken))
     user = User(id=uuid.uuid4(), email=email, name=name,
                 password_hash=passwords.hash_password(password))
