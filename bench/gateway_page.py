@@ -1,0 +1,194 @@
+"""Gateway vs a plain Flask app: the same 50-row keyset page, 16 connections, one run.
+
+Starts the whole suite (prefix `bureau_bench`, its own vhost), signs up a tenant, seeds
+members, starts `bench/plain_app.py` under the same gunicorn settings on the same
+database, then measures both with wrk in alternating rounds and prints medians and the
+ratio. Figures, not a pass/fail test. Usage: `python -m bench.gateway_page [--rounds 3]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, text
+
+REPO = Path(__file__).resolve().parent.parent
+MEMBERS = 200
+CONNECTIONS = 16
+
+
+@dataclass
+class Round:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("installing wrk from Debian's packages ...", flush=True)
+    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False, capture_output=True)
+    if not shutil.which("wrk"):
+        subprocess.run(["apt-get", "update", "-q"], check=False, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, capture_output=True)
+    return shutil.which("wrk") or sys.exit("wrk is needed: apt-get install wrk")
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
+    return float(number) * _UNITS[unit]
+
+
+def run_wrk(wrk: str, url: str, token: str, seconds: int) -> Round:
+    out = subprocess.run(
+        [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
+         "-H", f"Authorization: Bearer {token}", url],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if not (p50 and p99 and rps):
+        raise RuntimeError(f"could not read wrk's output:\n{out}")
+    return Round(
+        rps=float(rps.group(1)),
+        p50_ms=_ms(p50.group(1)),
+        p99_ms=_ms(p99.group(1)),
+        errors=int(errors.group(1)) if errors else 0,
+    )
+
+
+def seed_members(db_url: str, tenant_id: str, count: int) -> None:
+    """Members inserted directly (signing up 200 people through argon2 would take minutes)."""
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": tenant_id})
+        for i in range(count):
+            user_id = uuid.uuid4()
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, email, name, password_hash, version) "
+                    "VALUES (:id, :email, :name, 'x', 1)"
+                ),
+                {"id": user_id, "email": f"member{i}@bench.example", "name": f"Member {i}"},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO memberships (tenant_id, user_id, role, version) "
+                    "VALUES (:t, :u, 'member', 1)"
+                ),
+                {"t": tenant_id, "u": user_id},
+            )
+    engine.dispose()
+
+
+def wait_for(url: str, token: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            response = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=2)
+            if response.status_code == 200 and len(response.json()["data"]) == 50:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer a 50-row page in {timeout}s")
+
+
+def median_round(rounds: list[Round]) -> Round:
+    return Round(
+        rps=statistics.median(r.rps for r in rounds),
+        p50_ms=statistics.median(r.p50_ms for r in rounds),
+        p99_ms=statistics.median(r.p99_ms for r in rounds),
+        errors=sum(r.errors for r in rounds),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("BUREAU_RATE_LIMIT_USER", "100000000")
+    os.environ.setdefault("BUREAU_LOG_LEVEL", "WARNING")
+    sys.path.insert(0, str(REPO))
+    from shared.testing import free_port
+    from tests.suite import RunningSuite
+
+    wrk = ensure_wrk()
+    suite = RunningSuite(prefix="bureau_bench", run_dir=REPO / ".run" / "bench")
+    plain = None
+    try:
+        print("starting the suite ...", flush=True)
+        suite.open()
+        signup = requests.post(
+            f"{suite.url}/api/v1/auth/signup",
+            json={"tenant_name": "Bench & Co", "email": "owner@bench.example",
+                  "password": "correct horse battery", "name": "Owner"},
+            timeout=30,
+        )
+        signup.raise_for_status()
+        token, tenant = signup.json()["access_token"], signup.json()["tenant_id"]
+        seed_members(suite.db_url("identity"), tenant, MEMBERS)
+
+        port = free_port()
+        env = dict(os.environ, BENCH_DATABASE_URL=suite.db_url("identity"),
+                   BENCH_TENANT_ID=tenant, BUREAU_HTTP_PORT=str(port))
+        env.pop("PSYCOPG_WAIT_FUNC", None)
+        plain = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "gateway/gunicorn_conf.py",
+             "bench.plain_app:app"],
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        targets = {
+            "gateway": f"{suite.url}/api/v1/identity/users?limit=50",
+            "plain": f"http://127.0.0.1:{port}/users?limit=50",
+        }
+        for url in targets.values():
+            wait_for(url, token)
+            run_wrk(wrk, url, token, 3)  # warm-up: pools, caches, JIT-less but still
+        results: dict[str, list[Round]] = {name: [] for name in targets}
+        for i in range(args.rounds):
+            for name, url in targets.items():
+                r = run_wrk(wrk, url, token, args.seconds)
+                results[name].append(r)
+                print(f"round {i + 1} {name:8} {r.rps:8.1f} req/s  p50 {r.p50_ms:6.2f} ms  "
+                      f"p99 {r.p99_ms:6.2f} ms  non-2xx {r.errors}", flush=True)
+        gw, base = median_round(results["gateway"]), median_round(results["plain"])
+        print()
+        print(f"50-row page, {CONNECTIONS} connections, medians of {args.rounds} rounds "
+              f"x {args.seconds}s ({os.cpu_count()} cores)")
+        print(f"{'':10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>9}")
+        for name, r in (("plain", base), ("gateway", gw)):
+            print(f"{name:10}{r.rps:10.1f}{r.p50_ms:10.2f}{r.p99_ms:10.2f}{r.errors:9d}")
+        print(f"ratio gateway/plain: {gw.rps / base.rps:.2f}x (target >= 0.6x); "
+              f"gateway p99 {gw.p99_ms:.1f} ms (target <= 100 ms)")
+        return 0
+    finally:
+        if plain is not None:
+            plain.terminate()
+            plain.wait(timeout=30)
+        suite.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
