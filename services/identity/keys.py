@@ -57,12 +57,15 @@ def _add_active_key(session: Session, settings: IdentitySettings, now: datetime)
     return key.kid
 
 
-def ensure_active_key(session: Session, settings: IdentitySettings) -> None:
-    """Create the first key when there is none (first start of a fresh installation)."""
+def ensure_active_key(session: Session, settings: IdentitySettings) -> bool:
+    """Create the first key when there is none (first start of a fresh installation);
+    True when this transaction created it."""
     session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     active = session.scalar(select(SigningKey.kid).where(SigningKey.state == KeyState.ACTIVE))
     if active is None:
         _add_active_key(session, settings, utcnow())
+        return True
+    return False
 
 
 def rotate_signing_key(
@@ -109,8 +112,9 @@ class KeyRing:
             select(SigningKey).where(SigningKey.state != KeyState.RETIRED)
         ).all()
         active = [r for r in rows if r.state == KeyState.ACTIVE]
+        created = False
         if not active:
-            ensure_active_key(session, self.settings)
+            created = ensure_active_key(session, self.settings)
             rows = session.scalars(
                 select(SigningKey).where(SigningKey.state != KeyState.RETIRED)
             ).all()
@@ -120,7 +124,9 @@ class KeyRing:
         with self._lock:
             self._signer = Signer(newest.kid, signing_keys.load_private_key(pem))
             self._records = [(_record(r), dict(r.public_jwk)) for r in rows]
-            self._loaded_at = time.monotonic()
+            # A key this transaction created is not cached: if the transaction rolls back,
+            # the next call must not sign with a key nobody can verify.
+            self._loaded_at = -1e9 if created else time.monotonic()
 
     def signer(self, session: Session) -> Signer:
         self._fresh(session)

@@ -50,6 +50,8 @@ def firm(identity_db, tokens):
             s.add(user)
             s.flush()
             s.add(Membership(user_id=user.id, role="member"))
+    with tenant_transaction(identity_db.sessions, ANON, tenant_id=None, user_id=None) as s:
+        tokens.keyring.jwks(s)  # steady state: the committed key is cached
     return owner
 
 

@@ -73,3 +73,18 @@ def test_the_rotate_command_makes_a_new_active_key(identity_db):
         states = {k: v for k, v in s.execute(select(SigningKey.kid, SigningKey.state))}
     assert states[before] == "verifying"
     assert [k for k, v in states.items() if v == "active"] == [done.stdout.split()[-1]]
+
+
+def test_a_key_created_in_a_rolled_back_transaction_is_never_used_again(identity_db):
+    settings = IdentitySettings.from_env()
+    ring = KeyRing(settings)
+    try:
+        with tenant_transaction(identity_db.sessions, tenant_id=None, user_id=None) as s:
+            lost = ring.signer(s).kid
+            raise RuntimeError("the use case failed after issuing a token")
+    except RuntimeError:
+        pass
+    with tenant_transaction(identity_db.sessions, tenant_id=None, user_id=None) as s:
+        kept = ring.signer(s).kid
+        published = [k["kid"] for k in ring.jwks(s)["keys"]]
+    assert kept != lost and published == [kept]
