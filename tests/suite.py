@@ -11,6 +11,7 @@ import dataclasses
 import fcntl
 import os
 import socket
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -76,6 +77,16 @@ class PrefixLock:
             fcntl.flock(self._file, fcntl.LOCK_UN)
             self._file.close()
             self._file = None
+
+
+def ensure_infrastructure() -> None:
+    """Start PostgreSQL, RabbitMQ (management) and Redis if they are down, as `make test` does,
+    so `pytest tests/e2e` on its own never fails for want of them."""
+    done = subprocess.run(  # noqa: S603 (our own script)
+        [str(REPO / "scripts" / "ensure_infra.sh")], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"scripts/ensure_infra.sh failed:\n{done.stderr}")
 
 
 def free_port() -> int:
@@ -157,6 +168,7 @@ class RunningSuite:
 
     def open(self) -> None:
         """Clean state (vhost, Redis db, databases), then start everything and wait until ready."""
+        ensure_infrastructure()
         self._lock.acquire()
         self._rabbit.recreate()
         redis.Redis.from_url(self.redis_url).flushdb()
