@@ -30,8 +30,10 @@ mypy:
 		if [ "$(MYPY_STRICT)" = 1 ]; then exit 1; fi; \
 		echo "mypy reported errors (advisory: MYPY_STRICT=1 makes them fail the build)"; }
 
+# Figures, not pass/fail. Another benchmark: make bench BENCH=bench.<module>
+BENCH ?= bench.gateway_page
 bench: infra venv
-	$(PYTHON) -m bench $(BENCH_ARGS)
+	$(PYTHON) -m $(BENCH) $(BENCH_ARGS)
 
 infra:
 	scripts/ensure_infra.sh
