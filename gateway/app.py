@@ -20,6 +20,7 @@ from gateway.idempotency import IdempotencyStore
 from gateway.problems import install_problem_handlers
 from gateway.rate_limits import RateLimiter
 from gateway.request_ids import install_request_ids
+from gateway.request_log import install_request_log
 from gateway.routes import auth, documents, health, invitations, me, tenant, users, well_known
 from gateway.rpc_client import RpcClient
 from gateway.settings import GatewaySettings, gateway_settings
@@ -40,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None, rpc: RpcCaller | None = Non
         )
     app.extensions[EXTENSION_KEY] = build_components(cfg, rpc)
     install_request_ids(app)
+    install_request_log(app)
     install_http_metrics(app)
     install_cors(app, cfg.cors_origins)
     install_problem_handlers(app)

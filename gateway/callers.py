@@ -12,6 +12,7 @@ from flask import g, request
 
 from gateway.access_tokens import AccessClaims
 from gateway.components import components
+from gateway.request_log import bind_log_context
 from shared.call_context import CallContext
 from shared.errors import Unauthenticated
 
@@ -56,5 +57,5 @@ def identify_caller(*, required: bool) -> Caller:
         request_id=g.request_id,
         traceparent=g.traceparent,
     )
-    g.tenant_id = claims.tenant_id
+    bind_log_context(context)
     return Caller(context=context, client_ip=client_ip, claims=claims)

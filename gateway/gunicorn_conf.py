@@ -21,6 +21,9 @@ timeout = env_int("GATEWAY_TIMEOUT", 30)
 keepalive = 5
 worker_tmp_dir = os.environ.get("GATEWAY_WORKER_TMP_DIR", tempfile.gettempdir())
 accesslog = None  # the app logs requests as JSON itself
+# gunicorn's runtime control socket is unused; off, it cannot clash between gateways on one
+# host or fail on a read-only root filesystem. GATEWAY_CONTROL_SOCKET=1 turns it on.
+control_socket_disable = os.environ.get("GATEWAY_CONTROL_SOCKET", "0") != "1"
 
 # One metrics directory per master, emptied at start: /metrics sums all workers from it.
 _metrics_dir = os.environ.setdefault(

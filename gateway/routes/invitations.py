@@ -57,7 +57,7 @@ def revoke_invitation(call: Call, invitation_id: UUID) -> Response:
 
 @endpoint(bp, "/accept", "POST", summary="Accept an invitation with its token (public)",
           tag=TAG, auth=False, body=AcceptInvitationBody, response=TokenPairSchema,
-          errors=(409, 422))
+          errors=(401, 404, 409, 422))
 def accept_invitation(call: Call) -> Response:
     pair = call_identity(
         call, "accept_invitation", client_ip=call.caller.client_ip, **call.body
