@@ -1,0 +1,1 @@
+"""The Flask REST gateway: the only process the outside world talks to."""

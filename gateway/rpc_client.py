@@ -1,0 +1,353 @@
+"""The gateway's RPC client: many threads, one AMQP connection and one reply queue per process.
+
+py-amqp connections are not thread-safe, so one I/O thread owns the connection: callers hand
+it encoded requests and wait on their own reply slot, keyed by correlation id. It speaks
+nameko 2.14's RPC wire format, so services need nothing special to answer it.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import os
+import select
+import socket
+import threading
+import time
+import uuid
+import weakref
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import amqp
+
+from shared.call_context import CallContext
+from shared.errors import BureauError, ServiceUnavailable, error_from_wire
+
+HEARTBEAT_SECONDS = 30
+"""Broker heartbeat: a silently dead connection is noticed within about two of these."""
+
+CONNECT_TIMEOUT_SECONDS = 2.0
+RECONNECT_COOLDOWN_SECONDS = 0.5
+"""After a failed connect, calls fail at once for this long instead of each trying again."""
+
+
+@dataclass(frozen=True)
+class BrokerAddress:
+    host: str
+    userid: str
+    password: str
+    virtual_host: str
+
+    @classmethod
+    def from_uri(cls, uri: str) -> BrokerAddress:
+        """Parse `amqp://user:pass@host:port/vhost` (kombu's `pyamqp://` too)."""
+        parts = urlsplit(uri)
+        if parts.scheme not in ("amqp", "pyamqp"):
+            raise ValueError(f"unsupported AMQP scheme {parts.scheme!r} (TLS is not supported yet)")
+        path = parts.path[1:] if parts.path.startswith("/") else parts.path
+        return cls(
+            host=f"{parts.hostname or 'localhost'}:{parts.port or 5672}",
+            userid=unquote(parts.username or "guest"),
+            password=unquote(parts.password or "guest"),
+            virtual_host=unquote(path) or "/",
+        )
+
+
+class _ReplySlot:
+    """Where one caller waits for its reply: a raw lock, the cheapest wake-up CPython has."""
+
+    __slots__ = ("_ready", "body", "error")
+
+    def __init__(self) -> None:
+        self._ready = threading.Lock()
+        self._ready.acquire()
+        self.body: bytes | str | None = None
+        self.error: BureauError | None = None
+
+    def resolve(self, body: bytes | str) -> None:
+        self.body = body
+        self._ready.release()
+
+    def fail(self, error: BureauError) -> None:
+        self.error = error
+        self._ready.release()
+
+    def wait(self, timeout: float) -> bool:
+        return self._ready.acquire(timeout=max(timeout, 0))
+
+
+@dataclass
+class _Request:
+    routing_key: str
+    body: bytes
+    headers: dict[str, Any]
+    correlation_id: str
+    expiration: str
+
+
+class _Link:
+    """One broker connection, its exclusive reply queue and the only thread that touches it."""
+
+    def __init__(self, address: BrokerAddress, exchange: str, connect_timeout: float) -> None:
+        self.pid = os.getpid()
+        self.exchange = exchange
+        self.reply_to = str(uuid.uuid4())
+        self.alive = True
+        self._state = threading.Lock()
+        self._pending: dict[str, _ReplySlot] = {}
+        self._outbox: collections.deque[_Request] = collections.deque()
+        self._wake_requested = False
+        self._stopping = False
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._sock: socket.socket | None = None
+        self._conn = amqp.Connection(
+            host=address.host,
+            userid=address.userid,
+            password=address.password,
+            virtual_host=address.virtual_host,
+            connect_timeout=connect_timeout,
+            heartbeat=HEARTBEAT_SECONDS,
+            client_properties={
+                "connection_name": f"bureau-gateway-{self.pid}-{self.reply_to[:8]}"
+            },
+        )
+        try:
+            self._conn.connect()
+            self._sock = self._conn.sock
+            self._channel = self._open_reply_channel()
+            # Only the I/O thread reads; a partial frame that stalls this long means a dead peer.
+            self._sock.settimeout(HEARTBEAT_SECONDS * 2)
+        except BaseException:
+            self._conn.collect()
+            self._close_sockets()
+            raise
+        self._thread = threading.Thread(target=self._run, name="rpc-client-io", daemon=True)
+        self._thread.start()
+
+    def _open_reply_channel(self) -> amqp.Channel:
+        channel = self._conn.channel()
+        channel.exchange_declare(self.exchange, "topic", durable=True, auto_delete=False)
+        queue = f"rpc.reply-gateway-{self.reply_to}"
+        channel.queue_declare(queue, exclusive=True, auto_delete=True)
+        channel.queue_bind(queue, self.exchange, routing_key=self.reply_to)
+        channel.basic_consume(queue, no_ack=True, callback=self._on_reply)
+        channel.events["basic_return"].add(self._on_return)
+        return channel
+
+    # -- caller threads ------------------------------------------------------------------
+
+    def send(self, request: _Request, timeout: float) -> bytes | str:
+        slot = _ReplySlot()
+        with self._state:
+            if not self.alive:
+                raise ServiceUnavailable("The connection to the message broker was lost.")
+            self._pending[request.correlation_id] = slot
+            self._outbox.append(request)
+            wake = not self._wake_requested
+            self._wake_requested = True
+        if wake:
+            self._wake_io_thread()
+        if not slot.wait(timeout):
+            with self._state:
+                self._pending.pop(request.correlation_id, None)
+            if slot.wait(0):  # answered between the timeout and the pop
+                return self._outcome(slot)
+            raise ServiceUnavailable(f"No reply from {request.routing_key} within {timeout:g}s.")
+        return self._outcome(slot)
+
+    @staticmethod
+    def _outcome(slot: _ReplySlot) -> bytes | str:
+        if slot.error is not None:
+            raise slot.error
+        assert slot.body is not None
+        return slot.body
+
+    def _wake_io_thread(self) -> None:
+        # OSError: the link just died, and its shutdown has failed every pending slot already.
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"\0")
+
+    def stop(self) -> None:
+        with self._state:
+            self._stopping = True
+        self._wake_io_thread()
+        if threading.current_thread() is not self._thread:
+            self._thread.join(timeout=5)
+
+    def abandon_after_fork(self) -> None:
+        """In a forked child: drop the inherited sockets without speaking AMQP on them."""
+        self.alive = False
+        self._close_sockets()
+
+    # -- the I/O thread --------------------------------------------------------------------
+
+    def _run(self) -> None:
+        sock = self._sock
+        watched = [sock, self._wake_r]
+        try:
+            while True:
+                readable, _, _ = select.select(watched, [], [], 1.0)
+                if self._wake_r in readable:
+                    self._wake_r.recv(4096)
+                    with self._state:
+                        if self._stopping:
+                            break
+                        self._wake_requested = False
+                self._publish_outbox()
+                if sock in readable:
+                    self._conn.drain_events()
+                    while select.select([sock], [], [], 0)[0]:
+                        self._conn.drain_events()
+                self._conn.heartbeat_tick()
+        except Exception:  # noqa: S110 - any failure ends this link; callers get 503s
+            pass
+        self._shut_down()
+
+    def _publish_outbox(self) -> None:
+        outbox = self._outbox
+        while outbox:
+            request = outbox.popleft()
+            message = amqp.Message(
+                request.body,
+                content_type="application/json",
+                content_encoding="utf-8",
+                delivery_mode=1,
+                reply_to=self.reply_to,
+                correlation_id=request.correlation_id,
+                expiration=request.expiration,
+                application_headers=request.headers,
+            )
+            self._channel.basic_publish(
+                message, exchange=self.exchange, routing_key=request.routing_key, mandatory=True
+            )
+
+    def _on_reply(self, message: amqp.Message) -> None:
+        correlation_id = message.properties.get("correlation_id")
+        with self._state:
+            slot = self._pending.pop(correlation_id, None)
+        if slot is not None:  # else the caller gave up: a late reply is dropped
+            slot.resolve(message.body)
+
+    def _on_return(self, exc: Exception, exchange: str, routing_key: str, message: Any) -> None:
+        correlation_id = message.properties.get("correlation_id")
+        with self._state:
+            slot = self._pending.pop(correlation_id, None)
+        if slot is not None:
+            slot.fail(ServiceUnavailable(f"No service consumes {routing_key}."))
+
+    def _shut_down(self) -> None:
+        with self._state:
+            self.alive = False
+            pending, self._pending = self._pending, {}
+            self._outbox.clear()
+        for slot in pending.values():
+            slot.fail(ServiceUnavailable("The connection to the message broker was lost."))
+        with contextlib.suppress(Exception):  # the broker may already be gone
+            self._conn.close()
+        self._close_sockets()
+
+    def _close_sockets(self) -> None:
+        for closable in (self._wake_r, self._wake_w, self._sock):
+            if closable is not None:
+                with contextlib.suppress(OSError):
+                    closable.close()
+
+
+_live_clients: weakref.WeakSet[RpcClient] = weakref.WeakSet()
+
+
+def _reset_clients_in_child() -> None:
+    for client in list(_live_clients):
+        client._forget_parent_connection()
+
+
+os.register_at_fork(after_in_child=_reset_clients_in_child)
+
+
+class RpcClient:
+    """Thread-safe nameko RPC caller; connects lazily, reconnects for new calls after a loss."""
+
+    def __init__(
+        self, amqp_uri: str, *, default_timeout: float = 10.0, exchange: str = "nameko-rpc"
+    ) -> None:
+        self._address = BrokerAddress.from_uri(amqp_uri)
+        self._default_timeout = default_timeout
+        self._exchange = exchange
+        self._lock = threading.Lock()
+        self._link: _Link | None = None
+        self._connect_failed_at = 0.0
+        self._closed = False
+        _live_clients.add(self)
+
+    def call(
+        self,
+        service: str,
+        method: str,
+        kwargs: dict | None = None,
+        *,
+        context: CallContext | None = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """Call `service.method(**kwargs)`; raise its typed error, or ServiceUnavailable."""
+        timeout = self._default_timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        correlation_id = str(uuid.uuid4())
+        headers: dict[str, Any] = {}
+        if context is not None:
+            headers = {f"nameko.{key}": value for key, value in context.to_wire().items()}
+        headers["nameko.call_id_stack"] = [f"gateway.call.{correlation_id}"]
+        request = _Request(
+            routing_key=f"{service}.{method}",
+            body=json.dumps({"args": [], "kwargs": kwargs or {}}).encode(),
+            headers=headers,
+            correlation_id=correlation_id,
+            expiration=str(max(1, int(timeout * 1000))),
+        )
+        link = self._live_link(min(timeout, CONNECT_TIMEOUT_SECONDS))
+        reply = json.loads(link.send(request, deadline - time.monotonic()))
+        error = reply.get("error")
+        if error:
+            raise error_from_wire(error)
+        return reply.get("result")
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            link, self._link = self._link, None
+        if link is not None and link.pid == os.getpid():
+            link.stop()
+
+    def __enter__(self) -> RpcClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _live_link(self, connect_timeout: float) -> _Link:
+        link = self._link
+        if link is not None and link.alive:
+            return link
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("this RpcClient is closed")
+            link = self._link
+            if link is not None and link.alive:
+                return link
+            if time.monotonic() - self._connect_failed_at < RECONNECT_COOLDOWN_SECONDS:
+                raise ServiceUnavailable("The message broker is unreachable.")
+            try:
+                self._link = _Link(self._address, self._exchange, connect_timeout)
+            except (OSError, amqp.exceptions.AMQPError) as exc:
+                self._connect_failed_at = time.monotonic()
+                raise ServiceUnavailable("The message broker is unreachable.") from exc
+            return self._link
+
+    def _forget_parent_connection(self) -> None:
+        """After fork the child owns no I/O thread: drop the parent's link, connect anew."""
+        self._lock = threading.Lock()
+        link, self._link = self._link, None
+        if link is not None:
+            link.abandon_after_fork()
