@@ -1,0 +1,186 @@
+"""shared.rpc: services answer nameko's own proxies, errors stay typed, every proxy call ends.
+
+The services run as a subprocess (shared.runtime first, as `nameko run` would), so the
+broker, the responder and the proxies are exercised exactly as in production.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from nameko.exceptions import MethodNotFound, RemoteError
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from shared.config import settings
+from shared.errors import NotFound, ServiceUnavailable, ValidationFailed
+from shared.rpc import encode_reply
+
+REPO = Path(__file__).resolve().parents[2]
+
+SERVICES_SOURCE = textwrap.dedent(
+    """
+    import shared.runtime  # noqa: F401  (first: eventlet patch)
+    import datetime
+    import sys
+
+    import eventlet
+    from nameko.runners import ServiceRunner
+
+    from shared.errors import NotFound, ValidationFailed
+    from shared.rpc import rpc, rpc_proxy
+
+
+    class Sleepy:
+        name = "sleepy"
+
+        @rpc
+        def nap(self, seconds):
+            eventlet.sleep(seconds)
+            return "rested"
+
+
+    class Notes:
+        name = "notes"
+        sleepy = rpc_proxy("sleepy", timeout=0.3)
+        ghost = rpc_proxy("ghost")
+
+        @rpc
+        def add(self, a, b):
+            return {"sum": a + b}
+
+        @rpc
+        def invalid(self):
+            raise ValidationFailed("Bad note.", {"title": ["Required."]})
+
+        @rpc
+        def missing(self):
+            raise NotFound("No such note.")
+
+        @rpc
+        def when(self):
+            return datetime.datetime(2026, 1, 1)
+
+        @rpc
+        def ask_sleepy(self, seconds):
+            return self.sleepy.nap(seconds=seconds)
+
+        @rpc
+        def ask_ghost(self):
+            return self.ghost.anything()
+
+
+    runner = ServiceRunner({"AMQP_URI": sys.argv[1]})
+    runner.add_service(Sleepy)
+    runner.add_service(Notes)
+    runner.start()
+    print("ready", flush=True)
+    runner.wait()
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def amqp_uri() -> Iterator[str]:
+    """A vhost of this module's own, so parallel runs never share queues."""
+    management = settings().amqp_management_uri
+    vhost = f"bureau_h1_{uuid.uuid4().hex[:10]}"
+    requests.put(f"{management}/api/vhosts/{vhost}", timeout=5).raise_for_status()
+    requests.put(
+        f"{management}/api/permissions/{vhost}/{urlsplit(management).username}",
+        json={"configure": ".*", "write": ".*", "read": ".*"},
+        timeout=5,
+    ).raise_for_status()
+    broker = urlsplit(settings().amqp_uri)
+    yield f"{broker.scheme}://{broker.netloc}/{vhost}"
+    requests.delete(f"{management}/api/vhosts/{vhost}", timeout=5)
+
+
+@pytest.fixture(scope="module")
+def services(amqp_uri: str) -> Iterator[None]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVICES_SOURCE, amqp_uri],
+        cwd=REPO, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "ready", "the services did not start"
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def cluster(amqp_uri: str, services: None) -> Iterator:
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=10) as proxy:
+        yield proxy
+
+
+def test_nameko_cluster_proxy_gets_the_result(cluster) -> None:
+    assert cluster.notes.add(a=2, b=3) == {"sum": 5}
+
+
+def test_nameko_proxy_rebuilds_a_validation_error_with_its_fields(cluster) -> None:
+    with pytest.raises(ValidationFailed) as raised:
+        cluster.notes.invalid()
+    assert raised.value.errors == {"title": ["Required."]}
+
+
+def test_nameko_proxy_rebuilds_not_found(cluster) -> None:
+    with pytest.raises(NotFound, match="No such note."):
+        cluster.notes.missing()
+
+
+def test_an_unknown_method_is_answered_method_not_found(cluster) -> None:
+    with pytest.raises(MethodNotFound):
+        cluster.notes.no_such_method()
+
+
+def test_an_unserializable_result_is_answered_with_an_error(cluster) -> None:
+    with pytest.raises(RemoteError) as raised:
+        cluster.notes.when()
+    assert raised.value.exc_type == "UnserializableValueError"
+    assert cluster.notes.add(a=1, b=1) == {"sum": 2}  # and the service lives on
+
+
+def test_a_service_to_service_call_gives_up_at_its_timeout(cluster) -> None:
+    started = time.monotonic()
+    with pytest.raises(ServiceUnavailable):
+        cluster.notes.ask_sleepy(seconds=3)
+    assert time.monotonic() - started < 2
+
+
+def test_a_service_to_service_call_within_its_timeout_returns(cluster) -> None:
+    assert cluster.notes.ask_sleepy(seconds=0) == "rested"
+
+
+def test_a_call_to_a_service_nobody_runs_fails_with_service_unavailable(cluster) -> None:
+    started = time.monotonic()
+    with pytest.raises(ServiceUnavailable):
+        cluster.notes.ask_ghost()
+    assert time.monotonic() - started < 2
+
+
+def test_encode_reply_refuses_nan_as_json_cannot_carry_it() -> None:
+    body, result, exc_info = encode_reply(math.nan, None)
+    assert result is None and exc_info is not None
+    assert '"exc_type": "UnserializableValueError"' in body
+
+
+def test_encode_reply_carries_a_typed_error_as_nameko_does() -> None:
+    try:
+        raise ValidationFailed("Bad.", {"x": ["y"]})
+    except ValidationFailed:
+        body, _, _ = encode_reply(None, sys.exc_info())
+    assert '"exc_path": "shared.errors.ValidationFailed"' in body
+    assert '"exc_args": ["Bad.", {"x": ["y"]}, {}]' in body
