@@ -14,6 +14,7 @@ from services.identity.tests.conftest import PASSWORD, context_of
 from services.identity.tokens import Tokens
 from shared.call_context import CallContext
 from shared.db import tenant_transaction
+from shared.errors import Unauthenticated
 
 ANON = CallContext(request_id="hot-path")
 
@@ -101,3 +102,21 @@ def test_purging_forgets_only_counters_whose_window_closed(identity_db):
     with tenant_transaction(identity_db.sessions, ANON, tenant_id=None, user_id=None) as s:
         assert use_cases.purge_login_failures(s, now) == 1
         assert [f.key for f in s.query(LoginFailure)] == ["new@x.test"]
+
+
+def test_two_concurrent_refreshes_of_one_token_end_the_session(identity_db, tokens, firm):
+    """The row lock serializes them; the loser presents an old generation: reuse."""
+    import eventlet
+
+    from services.identity.use_cases import Refused
+
+    def refresh_once():
+        with tenant_transaction(identity_db.sessions, ANON, tenant_id=None, user_id=None) as s:
+            return use_cases.refresh(s, ANON, tokens, refresh_token=firm["refresh_token"])
+
+    outcomes = [t.wait() for t in [eventlet.spawn(refresh_once) for _ in range(2)]]
+    assert sorted(isinstance(o, Refused) for o in outcomes) == [False, True]
+    winner = next(o for o in outcomes if not isinstance(o, Refused))
+    with pytest.raises(Unauthenticated):  # the session is gone, the winner's pair too
+        with tenant_transaction(identity_db.sessions, ANON, tenant_id=None, user_id=None) as s:
+            use_cases.refresh(s, ANON, tokens, refresh_token=winner["refresh_token"])
