@@ -196,15 +196,22 @@ class _Link:
                         if self._stopping:
                             break
                         self._wake_requested = False
-                self._publish_outbox()
                 if sock in readable:
-                    self._conn.drain_events()
-                    while select.select([sock], [], [], 0)[0]:
-                        self._conn.drain_events()
+                    self._read_available_frames()
+                self._publish_outbox()
                 self._conn.heartbeat_tick()
         except Exception:  # noqa: S110 - any failure ends this link; callers get 503s
             pass
         self._shut_down()
+
+    def _read_available_frames(self) -> None:
+        # Never block here: basic_publish itself drains pending frames (py-amqp does so
+        # when the broker offers connection.blocked), so select's "readable" can be stale.
+        while True:
+            try:
+                self._conn.drain_events(timeout=0)
+            except socket.timeout:
+                return
 
     def _publish_outbox(self) -> None:
         outbox = self._outbox
