@@ -210,7 +210,7 @@ class _Link:
         while True:
             try:
                 self._conn.drain_events(timeout=0)
-            except socket.timeout:
+            except TimeoutError:  # socket.timeout
                 return
 
     def _publish_outbox(self) -> None:
