@@ -17,8 +17,18 @@ down:
 	@if [ -x $(PYTHON) ]; then $(PYTHON) -m scripts.suite down; else python3 -m scripts.suite down; fi
 
 # A test stuck for 5 minutes gets its stack dumped (faulthandler), so a hang explains itself.
+PYTEST := $(PYTHON) -m pytest -o faulthandler_timeout=300
+# Two runs, both always (the exit code is non-zero if either failed):
+# - gateway/ as in production, without eventlet: --confcutdir keeps the root conftest.py
+#   (which monkey-patches eventlet for the services) out, and nameko's pytest plugin with it;
+# - everything else under the root conftest.py (eventlet patched, as the services run).
 test: infra venv lint
-	$(PYTHON) -m pytest -o faulthandler_timeout=300 $(PYTEST_ARGS)
+	@status=0; \
+	echo "$(PYTEST) --confcutdir=gateway -p no:pytest_nameko gateway $(PYTEST_ARGS)"; \
+	$(PYTEST) --confcutdir=gateway -p no:pytest_nameko gateway $(PYTEST_ARGS) || status=$$?; \
+	echo "$(PYTEST) shared services tests $(PYTEST_ARGS)"; \
+	$(PYTEST) shared services tests $(PYTEST_ARGS) || status=$$?; \
+	exit $$status
 
 lint: venv ruff mypy
 
