@@ -53,17 +53,21 @@ def tenant_rls_statements(table: str, *, extra_using: str | None = None) -> list
     """Row-level security: rows are visible and writable only in their tenant's scope.
 
     FORCE applies it to the table owner too. `extra_using` widens what may be READ
-    (e.g. a user's own memberships across tenants); writes always need the tenant.
+    (e.g. a user's own memberships across tenants) through a separate SELECT-only
+    policy, so it never widens which rows an UPDATE or DELETE can reach.
     """
-    using = f"tenant_id = {CURRENT_TENANT}"
-    if extra_using:
-        using = f"({using}) OR ({extra_using})"
-    return [
+    statements = [
         f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
         f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
-        f'CREATE POLICY tenant_isolation ON "{table}" USING ({using}) '
+        f'CREATE POLICY tenant_isolation ON "{table}" USING (tenant_id = {CURRENT_TENANT}) '
         f"WITH CHECK (tenant_id = {CURRENT_TENANT})",
     ]
+    if extra_using:
+        statements.append(
+            f'CREATE POLICY tenant_isolation_extra_read ON "{table}" FOR SELECT '
+            f"USING ({extra_using})"
+        )
+    return statements
 
 
 def enable_tenant_rls(table: str, *, extra_using: str | None = None) -> None:
@@ -72,6 +76,7 @@ def enable_tenant_rls(table: str, *, extra_using: str | None = None) -> None:
 
 
 def disable_tenant_rls(table: str) -> None:
+    op.execute(f'DROP POLICY IF EXISTS tenant_isolation_extra_read ON "{table}"')
     op.execute(f'DROP POLICY IF EXISTS tenant_isolation ON "{table}"')
     op.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
     op.execute(f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY')

@@ -106,3 +106,11 @@ def test_a_concurrent_update_loses_with_a_precondition_failure(notes_db):
                     {"i": note_id},
                 )
             note.body = "mine"
+
+
+def test_a_widened_read_policy_never_widens_writes():
+    from shared.migration_support import tenant_rls_statements
+
+    statements = tenant_rls_statements("t", extra_using="user_id = x")
+    widened = [s for s in statements if "user_id = x" in s]
+    assert len(widened) == 1 and "FOR SELECT" in widened[0]
