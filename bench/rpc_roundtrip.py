@@ -8,6 +8,7 @@ The service runs as a subprocess (`--serve stock|fast <amqp uri>`), as `nameko r
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -131,6 +132,7 @@ def row(name: str, timings: list[float]) -> str:
 def measure(calls: int) -> None:
     from gateway.rpc_client import RpcClient
 
+    load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     with own_vhost() as amqp_uri:
         with running_service("fast", amqp_uri), RpcClient(amqp_uri) as client:
             from nameko.standalone.rpc import ClusterRpcProxy
@@ -143,6 +145,8 @@ def measure(calls: int) -> None:
             stock_seq = sequential_ms(lambda: client.call("bench", "empty"), calls)
             stock_rate = throughput(lambda: client.call("bench", "empty"), calls * 2)
 
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nLoad average before/after: {load_before} / {load} (2 cores: >1 is contention)")
     print(f"\nSequential empty call, N={calls} after {WARM_UP} warm-up calls (ms)")
     print(f"  {'client -> service responder':<34} {'p50':>7} {'p90':>7} {'p99':>7}")
     print(row("RpcClient -> shared.rpc", ours))
