@@ -2,7 +2,7 @@
 
 Its own databases (`<prefix>_<service>`, dropped and migrated afresh), its own RabbitMQ
 vhost, Redis db 15 flushed: an e2e run never sees `make up`'s data, nor leaves anything in it.
-Drives scripts.suite.Suite (the supervisor `make up` uses); imports no eventlet.
+Drives scripts.supervisor.Suite (the supervisor `make up` uses); imports no eventlet.
 """
 
 from __future__ import annotations
@@ -21,13 +21,8 @@ from urllib.parse import quote, urlsplit
 import redis
 import requests
 
-from scripts.suite import (
-    GATEWAY,
-    REPO,
-    Suite,
-    bureau_specs,
-    migration_commands,
-)
+from scripts.suite import GATEWAY, bureau_specs, migration_commands
+from scripts.supervisor import REPO, Suite
 from shared.config import SERVICES, settings
 
 E2E_PREFIX = os.environ.get("BUREAU_E2E_PREFIX", "bureau_e2e")

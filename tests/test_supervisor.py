@@ -15,22 +15,15 @@ from pathlib import Path
 import pytest
 import requests
 
-from scripts.suite import (
-    REPO,
-    ProcessSpec,
-    Suite,
-    SuiteError,
-    bureau_specs,
-    migration_commands,
-    running_supervisor,
-    service_target,
-)
+from scripts.suite import bureau_specs, migration_commands, running_supervisor, service_target
+from scripts.supervisor import REPO, ProcessSpec, Suite, SuiteError
 from tests.suite import PrefixLock, free_port
 
 STANDIN = r"""
 import http.server, os, signal, sys
 mode = os.environ.get("STANDIN_MODE", "ok")
-print("stand-in starting in mode", mode, "prefix", os.environ.get("BUREAU_DB_PREFIX"), flush=True)
+print("stand-in starting in mode", mode, "prefix", os.environ.get("BUREAU_DB_PREFIX"),
+      "database url", os.environ.get("BUREAU_DATABASE_URL"), flush=True)
 if mode == "crash":
     print("boom: cannot connect", flush=True)
     sys.exit(3)
@@ -78,12 +71,15 @@ def test_start_all_returns_once_every_process_answers_ready(tmp_path):
             assert requests.get(f"{suite.url(name)}/health/ready", timeout=5).status_code == 200
 
 
-def test_each_process_gets_its_port_and_the_suite_env_and_logs_to_its_own_file(tmp_path):
+def test_each_process_gets_its_port_and_the_suite_env_and_logs_to_its_own_file(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("BUREAU_DATABASE_URL", "postgresql://someone/else")
     with make_suite(tmp_path, standin("alpha")) as suite:
         suite.start_all()
         log = suite.log_path("alpha")
         assert log == tmp_path / "logs" / "alpha.log"
-        assert wait_until(lambda: "prefix bureau_h3" in log.read_text())
+        assert wait_until(lambda: "prefix bureau_h3 database url None" in log.read_text())
 
 
 def test_a_process_that_dies_while_starting_fails_the_start_with_its_log_tail(tmp_path):
