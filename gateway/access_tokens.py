@@ -117,9 +117,14 @@ class AccessTokenVerifier:
 
 
 def _claims_from(claims: dict[str, Any]) -> AccessClaims:
-    values = [claims.get(name) for name in ("sub", "tid", "role", "sid")]
+    user_id, tenant_id, role, session_id = (claims.get(n) for n in ("sub", "tid", "role", "sid"))
     imp = claims.get("imp")
-    if not all(isinstance(v, str) and v for v in values) or not isinstance(imp, str | None):
+    if not (
+        isinstance(user_id, str) and user_id
+        and isinstance(tenant_id, str) and tenant_id
+        and isinstance(role, str) and role
+        and isinstance(session_id, str) and session_id
+        and isinstance(imp, str | None)
+    ):
         raise Unauthenticated("The access token's claims are malformed.")
-    user_id, tenant_id, role, session_id = values
     return AccessClaims(user_id, tenant_id, role, session_id, imp or None)

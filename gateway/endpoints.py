@@ -26,7 +26,7 @@ from gateway.idempotency import (
 )
 from gateway.problems import response_for_error
 from gateway.request_input import load_json_body, load_query
-from shared.errors import BureauError
+from shared.errors import BureauError, Unauthenticated
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,13 @@ def endpoint(bp: Blueprint, rule: str, method: str, **spec: Any) -> Callable[[Vi
 
         @functools.wraps(view)
         def handle(**path_args: Any) -> Response:
-            caller = identify_caller(required=declared.auth)
+            try:
+                caller = identify_caller(required=declared.auth)
+            except Unauthenticated:  # guessing tokens counts against the address's limit
+                components().rate_limiter.check(
+                    f"ip:{request.remote_addr or 'unknown'}", authenticated=False
+                )
+                raise
             components().rate_limiter.check(
                 caller.rate_limit_bucket, authenticated=caller.claims is not None
             )

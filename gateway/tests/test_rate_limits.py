@@ -58,3 +58,10 @@ def test_login_passes_the_client_address_to_identity(client, identity):
     client.post("/api/v1/auth/login", json={"email": "a@example.com", "password": "pw"},
                 environ_base={"REMOTE_ADDR": "192.0.2.4"})
     assert identity.calls_of("login")[0]["client_ip"] == "192.0.2.4"
+
+
+def test_requests_with_bad_tokens_count_against_the_address(make_app):
+    client = make_app(rate_limit_anon=2).test_client()
+    bad = {"Authorization": "Bearer not-a-token"}
+    statuses = [client.get("/api/v1/me", headers=bad).status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]
