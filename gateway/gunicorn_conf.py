@@ -37,3 +37,7 @@ def child_exit(server, worker) -> None:  # noqa: ANN001 - gunicorn's hook signat
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
+    shutil.rmtree(_metrics_dir, ignore_errors=True)

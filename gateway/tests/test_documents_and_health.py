@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+import schemathesis
+from schemathesis.core.result import Ok
+
 from gateway.endpoints import EndpointSpec
 from gateway.routes import health
 
@@ -104,3 +107,10 @@ def test_metrics_count_requests_by_route_template(client, identity, auth):
     text = client.get("/metrics").get_data(as_text=True)
     assert re.search(r'bureau_gateway_requests_total\{method="GET",'
                      r'route="/api/v1/identity/users/<uuid:user_id>",status="200"\} \d', text)
+
+
+def test_a_schema_driven_client_can_load_every_operation(client):
+    schema = schemathesis.openapi.from_dict(document(client))
+    results = list(schema.get_all_operations())
+    assert len(results) == len(EXPECTED_OPERATIONS)
+    assert all(isinstance(result, Ok) for result in results)
