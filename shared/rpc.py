@@ -8,19 +8,19 @@ for every method of a service (mixing it with nameko's own `rpc` splits the RPC 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+import threading
 from types import TracebackType
 from typing import Any
 
+import amqp
 from kombu import Connection
-from kombu.pools import producers
 from nameko import exceptions as nameko_exceptions
 from nameko.constants import (
     AMQP_SSL_CONFIG_KEY,
     AMQP_URI_CONFIG_KEY,
-    DEFAULT_RETRY_POLICY,
-    DEFAULT_TRANSPORT_OPTIONS,
     LOGIN_METHOD_CONFIG_KEY,
     NON_PERSISTENT,
 )
@@ -63,36 +63,74 @@ def encode_reply(result: Any, exc_info: ExcInfo | None) -> tuple[str, Any, ExcIn
     return body, result, exc_info
 
 
+class ReplyPublisher:
+    """One publish-only connection per service process; replies go out unconfirmed.
+
+    Raw py-amqp, not a kombu producer: kombu's pool and retry wrappers cost about as much
+    as the send itself. A lock keeps one greenthread's frames from interleaving another's.
+    """
+
+    def __init__(self, amqp_uri: str, exchange: str, ssl: Any, login_method: Any) -> None:
+        self._connection = Connection(amqp_uri, ssl=ssl, login_method=login_method)
+        self._exchange = exchange
+        self._lock = threading.Lock()  # green under eventlet's monkey patch
+        self._channel: Any = None
+
+    def publish(self, body: str, reply_to: str, correlation_id: str | None) -> None:
+        message = amqp.Message(
+            body,
+            content_type=JSON_CONTENT_TYPE,
+            content_encoding="utf-8",
+            delivery_mode=NON_PERSISTENT,
+            correlation_id=correlation_id,
+        )
+        with self._lock:
+            try:
+                self._send(message, reply_to)
+            except (OSError, *self._connection.connection_errors):
+                self._reconnect()  # a broker restart: once more on a fresh connection
+                self._send(message, reply_to)
+
+    def _send(self, message: amqp.Message, routing_key: str) -> None:
+        if self._channel is None:
+            self._channel = self._connection.default_channel
+        self._channel.basic_publish(message, exchange=self._exchange, routing_key=routing_key)
+
+    def _reconnect(self) -> None:
+        self._channel = None
+        with contextlib.suppress(Exception):
+            self._connection.close()
+        self._connection = self._connection.clone()
+
+    def close(self) -> None:
+        with self._lock, contextlib.suppress(Exception):
+            self._connection.close()
+
+
 class UnconfirmedRpcConsumer(RpcConsumer):
-    """nameko's RPC consumer, replying through a pooled producer without publisher confirms."""
+    """nameko's RPC consumer, replying once-encoded through a ReplyPublisher."""
 
     def setup(self) -> None:
         super().setup()
         config = self.container.config
-        self._reply_exchange = get_rpc_exchange(config)
-        self._reply_connection = Connection(
+        self._replies = ReplyPublisher(
             config[AMQP_URI_CONFIG_KEY],
-            transport_options={**DEFAULT_TRANSPORT_OPTIONS, "confirm_publish": False},
+            get_rpc_exchange(config).name,
             ssl=config.get(AMQP_SSL_CONFIG_KEY),
             login_method=config.get(LOGIN_METHOD_CONFIG_KEY),
         )
+
+    def kill(self) -> None:
+        self._replies.close()
+        super().kill()
 
     def handle_result(self, message: Any, result: Any, exc_info: ExcInfo | None) -> tuple:
         if message.properties.get("content_type") != JSON_CONTENT_TYPE:
             return super().handle_result(message, result, exc_info)  # rare: nameko's own path
         body, result, exc_info = encode_reply(result, exc_info)
-        with producers[self._reply_connection].acquire(block=True) as producer:
-            producer.publish(
-                body,
-                exchange=self._reply_exchange,
-                routing_key=message.properties["reply_to"],
-                correlation_id=message.properties.get("correlation_id"),
-                content_type=JSON_CONTENT_TYPE,
-                content_encoding="utf-8",
-                delivery_mode=NON_PERSISTENT,
-                retry=True,
-                retry_policy=DEFAULT_RETRY_POLICY,
-            )
+        self._replies.publish(
+            body, message.properties["reply_to"], message.properties.get("correlation_id")
+        )
         self.queue_consumer.ack_message(message)
         return result, exc_info
 

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 import requests
@@ -184,3 +184,37 @@ def test_encode_reply_carries_a_typed_error_as_nameko_does() -> None:
         body, _, _ = encode_reply(None, sys.exc_info())
     assert '"exc_path": "shared.errors.ValidationFailed"' in body
     assert '"exc_args": ["Bad.", {"x": ["y"]}, {}]' in body
+
+
+def test_replies_resume_after_the_broker_drops_every_connection(
+    amqp_uri: str, services: None
+) -> None:
+    management = settings().amqp_management_uri
+    vhost = amqp_uri.rsplit("/", 1)[1]
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=10) as proxy:
+        assert proxy.notes.add(a=1, b=2) == {"sum": 3}  # the reply connection now exists
+    names = poll(lambda: [c["name"] for c in requests.get(
+        f"{management}/api/vhosts/{vhost}/connections", timeout=5).json()], minimum=3)
+    for name in names:  # the service's consumer and reply connections among them
+        requests.delete(f"{management}/api/connections/{quote(name, safe='')}", timeout=5)
+
+    def answers() -> bool:
+        try:
+            with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=2) as proxy:
+                return proxy.notes.add(a=2, b=2) == {"sum": 4}
+        except Exception:
+            return False  # the service is still reconnecting its consumer
+
+    assert poll(answers, timeout=30)
+
+
+def poll(condition, timeout: float = 15.0, minimum: int = 1):
+    """Wait (with a deadline) until `condition()` gives something of at least `minimum` size."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value and (value is True or len(value) >= minimum):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not met within {timeout}s: {condition}")
+        time.sleep(0.1)
