@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, json, request
+from flask import Blueprint, Response, request
 from marshmallow import Schema
 
 from gateway.callers import Caller, identify_caller
@@ -126,15 +126,3 @@ def _idempotent(run: Callable[[], Response], caller: Caller, key: str) -> Respon
                                                        response.get_data()))
     return response
 
-
-def json_response(
-    data: Any, status: int = 200, headers: dict[str, str] | None = None
-) -> Response:
-    response = Response(json.dumps(data), status=status, mimetype="application/json")
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
-
-
-def no_content() -> Response:
-    return Response(status=204)

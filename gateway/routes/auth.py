@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from gateway.endpoints import Call, endpoint, json_response, no_content
+from gateway.endpoints import Call, endpoint
+from gateway.responses import json_response, no_content
 from gateway.routes.identity_rpc import call_identity
 from gateway.schemas.auth import (
     LoginBody,

@@ -6,8 +6,8 @@ from importlib.resources import files
 
 from flask import Blueprint, Response, current_app
 
-from gateway.endpoints import json_response
 from gateway.openapi import build_openapi
+from gateway.responses import json_response
 
 bp = Blueprint("documents", __name__)
 DOCS_PAGE = files("gateway").joinpath("static/api_docs.html").read_text(encoding="utf-8")

@@ -15,7 +15,7 @@ from flask import Blueprint, Response
 from redis.exceptions import RedisError
 
 from gateway.components import components
-from gateway.endpoints import json_response
+from gateway.responses import json_response
 from gateway.rpc_client import BrokerAddress
 
 bp = Blueprint("health", __name__, url_prefix="/health")

@@ -6,10 +6,10 @@ from uuid import UUID
 
 from flask import Blueprint, Response
 
-from gateway.endpoints import Call, endpoint, json_response, no_content
+from gateway.endpoints import Call, endpoint
 from gateway.etags import etag_for
+from gateway.responses import json_response, no_content, page_response
 from gateway.routes.identity_rpc import call_identity
-from gateway.routes.users import page_response
 from gateway.schemas.auth import TokenPairSchema
 from gateway.schemas.identity import (
     AcceptInvitationBody,

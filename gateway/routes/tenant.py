@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from gateway.endpoints import Call, endpoint, json_response
+from gateway.endpoints import Call, endpoint
 from gateway.etags import etag_for, expected_version_from_if_match
+from gateway.responses import json_response
 from gateway.routes.identity_rpc import call_identity
 from gateway.schemas.identity import TenantSchema, UpdateTenantBody
 

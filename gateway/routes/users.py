@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
-from gateway.endpoints import Call, endpoint, json_response, no_content
+from gateway.endpoints import Call, endpoint
 from gateway.etags import etag_for, expected_version_from_if_match
-from gateway.links import next_page_link
+from gateway.responses import json_response, no_content, page_response
 from gateway.routes.identity_rpc import call_identity
 from gateway.schemas.identity import ChangeRoleBody, UserListQuery, UserPageSchema, UserSchema
 
@@ -46,8 +46,3 @@ def remove_member(call: Call, user_id: UUID) -> Response:
     call_identity(call, "remove_member", user_id=str(user_id))
     return no_content()
 
-
-def page_response(page: dict) -> Response:
-    """The service's page as the body, with a Link header when there is a next page."""
-    link = next_page_link(request.path, request.args.to_dict(), page["page"].get("next_cursor"))
-    return json_response(page, headers={"Link": link} if link else None)

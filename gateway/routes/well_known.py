@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, g
 
 from gateway.components import components
-from gateway.endpoints import json_response
+from gateway.responses import json_response
 from shared.call_context import CallContext
 
 bp = Blueprint("well_known", __name__, url_prefix="/.well-known")
