@@ -1,0 +1,1 @@
+"""Cross-service tests: end to end through the gateway, contracts, faults, deployment."""
