@@ -73,7 +73,8 @@ def local_suite(run_dir: Path, ready_timeout: float) -> Suite:
     )
 
 
-def up(run_dir: Path, ready_timeout: float) -> int:
+def up(run_dir: Path, suite: Suite) -> int:
+    """Run `suite` in the foreground until a signal (exit 0) or a process dies (exit 1)."""
     pid_file = run_dir / "suite.pid"
     other = running_supervisor(pid_file)
     if other is not None:
@@ -87,10 +88,10 @@ def up(run_dir: Path, ready_timeout: float) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
-    suite = local_suite(run_dir, ready_timeout)
     code = 0
     try:
-        print(f"migrating {', '.join(SERVICES)} ...", flush=True)
+        if suite.migrations:
+            print(f"running {', '.join(name for name, _ in suite.migrations)} ...", flush=True)
         suite.migrate()
         print(f"starting {', '.join(suite.names)} (logs in {suite.log_dir}) ...", flush=True)
         suite.start_all()
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "down":
         return down(args.run_dir, args.timeout)
-    return up(args.run_dir, args.timeout)
+    return up(args.run_dir, local_suite(args.run_dir, args.timeout))
 
 
 if __name__ == "__main__":

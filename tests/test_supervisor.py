@@ -27,6 +27,9 @@ print("stand-in starting in mode", mode, "prefix", os.environ.get("BUREAU_DB_PRE
 if mode == "crash":
     print("boom: cannot connect", flush=True)
     sys.exit(3)
+if mode == "crash-later":
+    import threading, time
+    threading.Thread(target=lambda: (time.sleep(1.5), os._exit(4)), daemon=True).start()
 if mode == "ignore-term":
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 else:
@@ -213,3 +216,50 @@ def test_a_second_e2e_session_with_the_same_prefix_waits_then_names_the_way_out(
     second.acquire()
     assert second.held
     second.release()
+
+
+UP_WITH_STANDIN = """
+import sys
+from pathlib import Path
+from scripts.suite import up
+from scripts.supervisor import ProcessSpec, Suite
+run_dir, port, mode = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+spec = ProcessSpec("alpha", (sys.executable, "-c", sys.argv[4]), port, {"STANDIN_MODE": mode})
+sys.exit(up(run_dir, Suite([spec], {}, run_dir / "logs", stop_timeout=10.0)))
+"""
+
+
+def start_up(tmp_path: Path, mode: str) -> subprocess.Popen[str]:
+    argv = [sys.executable, "-c", UP_WITH_STANDIN, str(tmp_path), str(free_port()), mode, STANDIN]
+    return subprocess.Popen(
+        argv, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def test_up_stops_everything_on_sigterm_and_exits_zero(tmp_path):
+    supervisor = start_up(tmp_path, "ok")
+    assert "Bureau is up" in "".join(_lines_until(supervisor, "Bureau is up"))
+    assert (tmp_path / "suite.pid").read_text().strip() == str(supervisor.pid)
+    supervisor.terminate()
+    output = supervisor.communicate(timeout=30)[0]
+    assert supervisor.returncode == 0
+    assert "stopped." in output
+    assert not (tmp_path / "suite.pid").exists()
+
+
+def test_up_exits_one_with_the_log_tail_when_a_process_dies_by_itself(tmp_path):
+    supervisor = start_up(tmp_path, "crash-later")
+    output = supervisor.communicate(timeout=60)[0]
+    assert supervisor.returncode == 1
+    assert "alpha exited by itself with 4" in output
+    assert "stand-in starting in mode crash-later" in output
+
+
+def _lines_until(proc: subprocess.Popen[str], marker: str) -> list[str]:
+    """Read the process's output up to the line holding `marker` (or its end)."""
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if marker in line:
+            break
+    return lines
