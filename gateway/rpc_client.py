@@ -186,6 +186,7 @@ class _Link:
 
     def _run(self) -> None:
         sock = self._sock
+        assert sock is not None  # set before this thread starts
         watched = [sock, self._wake_r]
         try:
             while True:

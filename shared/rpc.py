@@ -152,6 +152,8 @@ class TimedRpcReply(RpcReply):
         self.target = target
         self.reply_listener = reply_listener
 
+    resp_body: dict | None = None
+
     def result(self) -> Any:
         if self.resp_body is None:
             body = self.reply_event.wait(timeout=self.timeout)

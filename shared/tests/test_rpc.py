@@ -180,8 +180,8 @@ def test_encode_reply_refuses_nan_as_json_cannot_carry_it() -> None:
 def test_encode_reply_carries_a_typed_error_as_nameko_does() -> None:
     try:
         raise ValidationFailed("Bad.", {"x": ["y"]})
-    except ValidationFailed:
-        body, _, _ = encode_reply(None, sys.exc_info())
+    except ValidationFailed as exc:
+        body, _, _ = encode_reply(None, (type(exc), exc, exc.__traceback__))
     assert '"exc_path": "shared.errors.ValidationFailed"' in body
     assert '"exc_args": ["Bad.", {"x": ["y"]}, {}]' in body
 
