@@ -485,3 +485,9 @@ def test_each_process_may_reach_exactly_the_dependencies_it_uses(rendered):
     for workload in workloads(rendered):
         if workload.kind == "Job":
             assert allowed_egress_ports(rendered, workload.pod_labels) == {DNS, POSTGRES}
+
+
+def test_the_gateway_trusts_exactly_the_ingress_hop_for_client_addresses(rendered):
+    """Without it every client shares the ingress's address: one rate limit for all."""
+    (container,) = deployments(rendered)["gateway"].pod_spec["containers"]
+    assert settings_of(container, rendered)["BUREAU_PROXY_HOPS"] == "1"
