@@ -8,6 +8,7 @@ The root conftest monkey-patches this process, so in here the client's threads a
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+import amqp
 import pytest
 import requests
 
@@ -309,3 +311,45 @@ def test_after_the_broker_drops_the_connection_new_calls_succeed(
             return False  # the drop may be noticed by this very call
 
     assert poll(call_succeeds)
+
+
+def test_requests_carry_nameko_wire_format_and_expire_with_their_timeout(
+    client: RpcClient, amqp_uri: str
+) -> None:
+    """A queue bound but never consumed lets us read the request exactly as a service would."""
+    broker = urlsplit(amqp_uri)
+    inspector = amqp.Connection(
+        f"{broker.hostname}:{broker.port or 5672}", virtual_host=broker.path[1:]
+    )
+    inspector.connect()
+    try:
+        channel = inspector.channel()
+        channel.exchange_declare("nameko-rpc", "topic", durable=True, auto_delete=False)
+        channel.queue_declare("rpc-idle", exclusive=True)
+        channel.queue_bind("rpc-idle", "nameko-rpc", routing_key="idle.*")
+        failures: list[BaseException] = []
+
+        def call() -> None:
+            try:
+                client.call("idle", "ping", {"x": 1}, context=CallContext(tenant_id="t-9"),
+                            timeout=1.0)
+            except BaseException as exc:  # noqa: BLE001 - recorded for the assertion
+                failures.append(exc)
+
+        caller = threading.Thread(target=call)
+        caller.start()
+        message = poll(lambda: channel.basic_get("rpc-idle", no_ack=True))
+        caller.join(timeout=5)
+    finally:
+        inspector.close()
+    assert json.loads(message.body) == {"args": [], "kwargs": {"x": 1}}
+    assert message.properties["content_type"] == "application/json"
+    assert message.properties["delivery_mode"] == 1
+    assert message.properties["expiration"] == "1000"
+    assert message.properties["reply_to"] and message.properties["correlation_id"]
+    headers = message.properties["application_headers"]
+    assert headers["nameko.tenant_id"] == "t-9"
+    correlation_id = message.properties["correlation_id"]
+    assert headers["nameko.call_id_stack"] == [f"gateway.call.{correlation_id}"]
+    assert message.delivery_info["routing_key"] == "idle.ping"
+    assert len(failures) == 1 and isinstance(failures[0], ServiceUnavailable)
