@@ -86,6 +86,41 @@ def running_service(flavour: str, amqp_uri: str) -> Iterator[None]:
         process.wait(timeout=10)
 
 
+@contextmanager
+def raw_amqp_caller(amqp_uri: str) -> Iterator[Callable[[], object]]:
+    """The floor: one thread, one py-amqp connection, publish then block for the reply."""
+    import amqp
+
+    broker = urlsplit(amqp_uri)
+    connection = amqp.Connection(
+        f"{broker.hostname}:{broker.port or 5672}", virtual_host=broker.path[1:]
+    )
+    connection.connect()
+    channel = connection.channel()
+    reply_to = str(uuid.uuid4())
+    queue = f"rpc.reply-floor-{reply_to}"
+    channel.queue_declare(queue, exclusive=True, auto_delete=True)
+    channel.queue_bind(queue, "nameko-rpc", routing_key=reply_to)
+    replies: list[object] = []
+    channel.basic_consume(queue, no_ack=True, callback=replies.append)
+
+    def call() -> object:
+        request = amqp.Message(
+            b'{"args": [], "kwargs": {}}', content_type="application/json",
+            content_encoding="utf-8", reply_to=reply_to, correlation_id=str(uuid.uuid4()),
+            delivery_mode=1,
+        )
+        channel.basic_publish(request, exchange="nameko-rpc", routing_key="bench.empty")
+        while not replies:
+            connection.drain_events(timeout=10)
+        return replies.pop()
+
+    try:
+        yield call
+    finally:
+        connection.close()
+
+
 def sequential_ms(call: Callable[[], object], calls: int) -> list[float]:
     for _ in range(WARM_UP):
         call()
@@ -126,7 +161,7 @@ def percentile(sorted_ms: list[float], q: float) -> float:
 
 def row(name: str, timings: list[float]) -> str:
     p50, p90, p99 = (percentile(timings, q) for q in (0.5, 0.9, 0.99))
-    return f"  {name:<34} {p50:7.2f} {p90:7.2f} {p99:7.2f}   (mean {statistics.fmean(timings):.2f})"
+    return f"  {name:<38} {p50:7.2f} {p90:7.2f} {p99:7.2f}   (mean {statistics.fmean(timings):.2f})"
 
 
 def measure(calls: int) -> None:
@@ -138,6 +173,8 @@ def measure(calls: int) -> None:
             from nameko.standalone.rpc import ClusterRpcProxy
 
             ours = sequential_ms(lambda: client.call("bench", "empty"), calls)
+            with raw_amqp_caller(amqp_uri) as raw_call:
+                floor = sequential_ms(raw_call, calls)
             with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=10) as proxy:
                 theirs = sequential_ms(proxy.bench.empty, calls)
             fast_rate = throughput(lambda: client.call("bench", "empty"), calls * 2)
@@ -148,10 +185,11 @@ def measure(calls: int) -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nLoad average before/after: {load_before} / {load} (2 cores: >1 is contention)")
     print(f"\nSequential empty call, N={calls} after {WARM_UP} warm-up calls (ms)")
-    print(f"  {'client -> service responder':<34} {'p50':>7} {'p90':>7} {'p99':>7}")
+    print(f"  {'client -> service responder':<38} {'p50':>7} {'p90':>7} {'p99':>7}")
     print(row("RpcClient -> shared.rpc", ours))
     print(row("ClusterRpcProxy -> shared.rpc", theirs))
     print(row("RpcClient -> nameko stock rpc", stock_seq))
+    print(row("floor: raw py-amqp loop -> shared.rpc", floor))
     ratio = percentile(theirs, 0.5) / percentile(ours, 0.5)
     print(f"  p50 ratio ClusterRpcProxy / RpcClient: {ratio:.1f}x")
     print(f"\nThroughput, RpcClient from {THREADS} threads, one service process (calls/s)")
