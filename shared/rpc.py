@@ -135,8 +135,15 @@ class UnconfirmedRpcConsumer(RpcConsumer):
         return result, exc_info
 
 
+CLIENT_ERRORS = tuple(cls for cls in ERROR_CLASSES.values() if 400 <= cls.status < 500)
+"""The caller's mistakes: logged as warnings, not as the service's errors."""
+
+
 class UnconfirmedRpc(Rpc):
     rpc_consumer = UnconfirmedRpcConsumer()
+
+    def __init__(self, expected_exceptions: Any = CLIENT_ERRORS, **kwargs: Any) -> None:
+        super().__init__(expected_exceptions=expected_exceptions, **kwargs)
 
 
 rpc = UnconfirmedRpc.decorator

@@ -10,7 +10,6 @@ import uuid
 
 from marshmallow import Schema, fields
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc  # switch to shared.rpc.rpc when it lands
 from sqlalchemy import Integer, String, Text, select, text, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -23,6 +22,7 @@ from shared.migration_support import tenant_rls_statements
 from shared.outbox import record_event
 from shared.outbox_relay import OutboxRelay
 from shared.platform_tables import platform_metadata
+from shared.rpc import rpc
 from shared.tenancy import TenantScoped
 
 

@@ -218,3 +218,12 @@ def poll(condition, timeout: float = 15.0, minimum: int = 1):
         if time.monotonic() > deadline:
             raise AssertionError(f"not met within {timeout}s: {condition}")
         time.sleep(0.1)
+
+
+def test_client_errors_are_expected_so_they_are_not_logged_as_service_failures():
+    from shared.errors import BureauError, NotFound, ServiceUnavailable, ValidationFailed
+    from shared.rpc import UnconfirmedRpc
+
+    expected = UnconfirmedRpc().expected_exceptions
+    assert NotFound in expected and ValidationFailed in expected
+    assert ServiceUnavailable not in expected and BureauError not in expected
