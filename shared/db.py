@@ -98,13 +98,10 @@ def container_database_url(container: Any) -> str:
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
-    return create_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
-        pool_recycle=1800,
-    )
+    """No pre-ping: it costs a round trip and ~0.2 ms of CPU on every checkout. After a
+    database restart the first transaction on a dead connection fails (a 503) and
+    SQLAlchemy invalidates the whole pool, so the next one reconnects."""
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
 
 
 @contextlib.contextmanager

@@ -89,7 +89,11 @@ def paginate(
     request: PageRequest,
     dump: Callable[[Any], dict[str, Any]],
 ) -> dict[str, Any]:
-    """Run one page of `stmt` (already filtered) and shape it as the API's page body."""
+    """Run one page of `stmt` (already filtered) and shape it as the API's page body.
+
+    `stmt` selects either one model (`dump` receives objects) or labelled columns (`dump`
+    receives a dict per row: the cheaper way for hot lists).
+    """
     key = tuple_(request.column, request.tiebreaker)
     paged = stmt
     if request.after is not None:
@@ -100,23 +104,36 @@ def paginate(
         if request.descending
         else (request.column.asc(), request.tiebreaker.asc())
     )
-    paged = paged.order_by(None).order_by(*order).limit(request.limit + 1)
-    rows = session.execute(paged).scalars().all()
+    paged = (
+        paged.add_columns(request.column.label(_KEY), request.tiebreaker.label(_TIE))
+        .order_by(None)
+        .order_by(*order)
+        .limit(request.limit + 1)
+    )
+    rows = session.execute(paged).all()
     has_more = len(rows) > request.limit
     rows = rows[: request.limit]
     page: dict[str, Any] = {"limit": request.limit, "has_more": has_more, "next_cursor": None}
     if has_more and rows:
-        last = rows[-1]
-        page["next_cursor"] = _encode(
-            request.collection,
-            request.sort,
-            getattr(last, request.column.key),
-            getattr(last, request.tiebreaker.key),
-        )
+        last = rows[-1]._mapping
+        page["next_cursor"] = _encode(request.collection, request.sort, last[_KEY], last[_TIE])
     if request.include_total:
         count = select(func.count()).select_from(stmt.order_by(None).subquery())
         page["total"] = session.execute(count).scalar_one()
-    return {"data": [dump(row) for row in rows], "page": page}
+    if _selects_one_entity(stmt):
+        items = [row[0] for row in rows]
+    else:
+        items = [{k: v for k, v in row._mapping.items() if k not in (_KEY, _TIE)} for row in rows]
+    return {"data": [dump(item) for item in items], "page": page}
+
+
+_KEY, _TIE = "_page_key", "_page_tie"
+
+
+def _selects_one_entity(stmt: Select[Any]) -> bool:
+    """select(Model) pages give model objects to `dump`; column selects give dicts."""
+    described = stmt.column_descriptions
+    return len(described) == 1 and described[0].get("expr") is described[0].get("entity")
 
 
 def _encode(collection: str, sort: str, value: Any, tie: Any) -> str:

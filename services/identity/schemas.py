@@ -7,7 +7,6 @@ timestamps as RFC 3339 UTC with a `Z`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -30,14 +29,6 @@ class EmailAddress(fields.Email):
         if isinstance(value, str):
             value = value.strip()
         return super()._deserialize(value, attr, data, **kwargs).lower()
-
-
-class UtcTimestamp(fields.Field):
-    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
-        if value is None:
-            return None
-        assert isinstance(value, datetime)
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _name() -> Trimmed:
@@ -192,64 +183,3 @@ def load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
             for field, msgs in messages.items()
         }
         raise ValidationFailed("The request is invalid.", errors) from None
-
-
-# Outputs
-
-
-class TokenPairOutput(Schema):
-    access_token = fields.String()
-    refresh_token = fields.String()
-    token_type = fields.String()
-    expires_in = fields.Integer()
-    tenant_id = fields.String()
-
-
-class UserOutput(Schema):
-    id = fields.String()
-    email = fields.String()
-    name = fields.String()
-    role = fields.String()
-    joined_at = UtcTimestamp()
-    created_at = UtcTimestamp()
-    updated_at = UtcTimestamp()
-    version = fields.Integer()
-
-
-class TenantOutput(Schema):
-    id = fields.String()
-    name = fields.String()
-    slug = fields.String()
-    created_at = UtcTimestamp()
-    updated_at = UtcTimestamp()
-    version = fields.Integer()
-
-
-class InvitationOutput(Schema):
-    id = fields.String()
-    email = fields.String()
-    role = fields.String()
-    status = fields.String()
-    expires_at = UtcTimestamp()
-    invited_by = fields.String()
-    created_at = UtcTimestamp()
-    version = fields.Integer()
-    token = fields.String()
-
-
-class MeUserOutput(Schema):
-    id = fields.String()
-    email = fields.String()
-    name = fields.String()
-    created_at = UtcTimestamp()
-
-
-class MeOutput(Schema):
-    user = fields.Nested(MeUserOutput)
-    tenant = fields.Nested(TenantOutput)
-    role = fields.String()
-    impersonator_id = fields.String(allow_none=True)
-
-
-def dump_page(schema: Schema, page: dict[str, Any]) -> dict[str, Any]:
-    return {"data": schema.dump(page["data"], many=True), "page": page["page"]}

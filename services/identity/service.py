@@ -21,16 +21,12 @@ from services.identity.domain import passwords
 from services.identity.metrics import SESSION_REVOCATIONS, SIGN_INS
 from services.identity.use_cases import Refused
 from shared.errors import TooManyRequests
+from shared.json_ready import json_ready
 from shared.rpc import rpc
 from shared.service_base import BureauService
 
 passwords.run_hashing_with(tpool.execute)
 
-TOKEN_PAIR = schemas.TokenPairOutput()
-USER = schemas.UserOutput()
-TENANT = schemas.TenantOutput()
-INVITATION = schemas.InvitationOutput()
-ME = schemas.MeOutput()
 
 
 def _settled(result: Any) -> Any:
@@ -60,7 +56,7 @@ class IdentityService(BureauService):
         args = schemas.load(schemas.SignupInput(), payload)
         with self._unscoped() as session:
             pair = use_cases.signup(session, self.ctx, self.tokens, **args)
-        return TOKEN_PAIR.dump(pair)
+        return json_ready(pair)
 
     @rpc
     def login(self, **payload: Any) -> dict[str, Any]:
@@ -72,7 +68,7 @@ class IdentityService(BureauService):
             SIGN_INS.labels("throttled").inc()
             raise
         SIGN_INS.labels("refused" if isinstance(result, Refused) else "ok").inc()
-        return TOKEN_PAIR.dump(_settled(result))
+        return json_ready(_settled(result))
 
     @rpc
     def refresh(self, **payload: Any) -> dict[str, Any]:
@@ -81,7 +77,7 @@ class IdentityService(BureauService):
             result = use_cases.refresh(session, self.ctx, self.tokens, **args)
         if isinstance(result, Refused):
             SESSION_REVOCATIONS.labels(result.reason).inc()
-        return TOKEN_PAIR.dump(_settled(result))
+        return json_ready(_settled(result))
 
     @rpc
     def logout(self, **payload: Any) -> None:
@@ -94,13 +90,13 @@ class IdentityService(BureauService):
         args = schemas.load(schemas.SwitchTenantInput(), payload)
         with self.db.transaction() as session:
             pair = use_cases.switch_tenant(session, self.ctx, self.tokens, **args)
-        return TOKEN_PAIR.dump(pair)
+        return json_ready(pair)
 
     @rpc
     def me(self, **payload: Any) -> dict[str, Any]:
         schemas.load(schemas.EmptyInput(), payload)
         with self.db.transaction() as session:
-            return ME.dump(use_cases.me(session, self.ctx))
+            return json_ready(use_cases.me(session, self.ctx))
 
     @rpc
     def jwks(self, **payload: Any) -> dict[str, Any]:
@@ -112,20 +108,20 @@ class IdentityService(BureauService):
     def list_users(self, **payload: Any) -> dict[str, Any]:
         args = schemas.load(schemas.ListUsersInput(), payload)
         with self.db.transaction() as session:
-            return schemas.dump_page(USER, use_cases.list_users(session, self.ctx, **args))
+            return json_ready(use_cases.list_users(session, self.ctx, **args))
 
     @rpc
     def get_user(self, **payload: Any) -> dict[str, Any]:
         args = schemas.load(schemas.UserIdInput(), payload)
         with self.db.transaction() as session:
-            return USER.dump(use_cases.get_user(session, self.ctx, **args))
+            return json_ready(use_cases.get_user(session, self.ctx, **args))
 
     @rpc
     def change_role(self, **payload: Any) -> dict[str, Any]:
         args = schemas.load(schemas.ChangeRoleInput(), payload)
         with self.db.transaction() as session:
             user = use_cases.change_role(session, self.ctx, **args)
-        return USER.dump(user)
+        return json_ready(user)
 
     @rpc
     def remove_member(self, **payload: Any) -> None:
@@ -138,20 +134,20 @@ class IdentityService(BureauService):
         args = schemas.load(schemas.CreateInvitationInput(), payload)
         with self.db.transaction() as session:
             invitation = use_cases.create_invitation(session, self.ctx, **args)
-        return INVITATION.dump(invitation)
+        return json_ready(invitation)
 
     @rpc
     def list_invitations(self, **payload: Any) -> dict[str, Any]:
         args = schemas.load(schemas.ListInvitationsInput(), payload)
         with self.db.transaction() as session:
             page = use_cases.list_invitations(session, self.ctx, **args)
-        return schemas.dump_page(INVITATION, page)
+        return json_ready(page)
 
     @rpc
     def get_invitation(self, **payload: Any) -> dict[str, Any]:
         args = schemas.load(schemas.InvitationIdInput(), payload)
         with self.db.transaction() as session:
-            return INVITATION.dump(use_cases.get_invitation(session, self.ctx, **args))
+            return json_ready(use_cases.get_invitation(session, self.ctx, **args))
 
     @rpc
     def revoke_invitation(self, **payload: Any) -> None:
@@ -164,20 +160,20 @@ class IdentityService(BureauService):
         args = schemas.load(schemas.AcceptInvitationInput(), payload)
         with self._unscoped() as session:
             result = use_cases.accept_invitation(session, self.ctx, self.tokens, **args)
-        return TOKEN_PAIR.dump(_settled(result))
+        return json_ready(_settled(result))
 
     @rpc
     def get_tenant(self, **payload: Any) -> dict[str, Any]:
         schemas.load(schemas.EmptyInput(), payload)
         with self.db.transaction() as session:
-            return TENANT.dump(use_cases.get_tenant(session, self.ctx))
+            return json_ready(use_cases.get_tenant(session, self.ctx))
 
     @rpc
     def update_tenant(self, **payload: Any) -> dict[str, Any]:
         args = schemas.load(schemas.UpdateTenantInput(), payload)
         with self.db.transaction() as session:
             tenant = use_cases.update_tenant(session, self.ctx, **args)
-        return TENANT.dump(tenant)
+        return json_ready(tenant)
 
     @rpc
     def tenant_figures(self, **payload: Any) -> dict[str, Any]:
@@ -190,4 +186,4 @@ class IdentityService(BureauService):
         args = schemas.load(schemas.ImpersonateInput(), payload)
         with self._unscoped() as session:
             result = use_cases.impersonate(session, self.ctx, self.tokens, **args)
-        return TOKEN_PAIR.dump(_settled(result))
+        return json_ready(_settled(result))

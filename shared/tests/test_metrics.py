@@ -39,8 +39,8 @@ def counted(entrypoint: str, expected: float, outcome: str = "ok", error: str = 
 
 
 @pytest.fixture
-def sample_rpc(container_factory: Any, rabbit_config: dict[str, Any]) -> Any:
-    config = {**rabbit_config, "serializer": "json"}
+def sample_rpc(container_factory: Any, service_config: Any) -> Any:
+    config = service_config()  # a free HTTP port: nameko's default 8000 may be taken
     container_factory(SampleService, config).start()
     with ServiceRpcProxy("sample", config) as proxy:
         yield proxy

@@ -84,3 +84,18 @@ def test_an_unknown_sort_is_refused_with_the_choices():
     with pytest.raises(ValidationFailed) as err:
         _request(sort="password")
     assert "-body" in err.value.errors["sort"][0]
+
+
+def test_a_page_of_labelled_columns_yields_dicts_and_walks_like_a_page_of_models(notes_db):
+    _insert(notes_db, *(f"c{i}" for i in range(5)))
+    stmt = select(Note.id, Note.body.label("text"))
+    seen, cursor = [], None
+    while True:
+        with tenant_transaction(notes_db.sessions, TENANT) as s:
+            page = paginate(s, stmt, _request(sort="body", limit=2, cursor=cursor), dict)
+        assert all(set(item) == {"id", "text"} for item in page["data"])
+        seen += [item["text"] for item in page["data"]]
+        cursor = page["page"]["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [f"c{i}" for i in range(5)]

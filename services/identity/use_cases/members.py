@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import contains_eager
 
@@ -24,6 +24,20 @@ USER_SORTS = {
     "email": User.email,
     "name": User.name,
 }
+
+
+USER_COLUMNS = (
+    User.id,
+    User.email,
+    User.name,
+    Membership.role,
+    Membership.created_at.label("joined_at"),
+    User.created_at,
+    func.greatest(User.updated_at, Membership.updated_at).label("updated_at"),
+    Membership.version,
+)
+"""A member as the contract's user shape, straight from one row: the list's hot path
+(rows as dicts cost about half of loading Membership and User objects)."""
 
 
 def _members() -> Select[Any]:
@@ -51,12 +65,12 @@ def list_users(
         collection="identity.users", sorts=USER_SORTS, tiebreaker=Membership.user_id,
         sort=sort, limit=limit, cursor=cursor, include_total=include_total,
     )
-    stmt = _members()
+    stmt = select(*USER_COLUMNS).join_from(Membership, User, Membership.user_id == User.id)
     if role:
         stmt = stmt.where(Membership.role == role)
     if q:
         stmt = stmt.where(or_(User.email.ilike(_like(q)), User.name.ilike(_like(q))))
-    return paginate(session, stmt, request, user_view)
+    return paginate(session, stmt, request, dict)
 
 
 def _member(session: DbSession, user_id: uuid.UUID, *, lock: bool = False) -> Membership:
