@@ -9,23 +9,45 @@ at 2.5x the cost of this for a 50-row page.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+_ZERO = timedelta(0)
+
 
 def timestamp(value: datetime) -> str:
-    if value.tzinfo is None:
+    offset = value.utcoffset()
+    if offset is None:
         raise ValueError("naive datetime in a service answer")
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if offset == _ZERO:  # what PostgreSQL hands back: skip the conversion
+        return value.replace(tzinfo=None).isoformat() + "Z"
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
 
 
 def json_ready(value: Any) -> Any:
+    """Exact-type dispatch first (a page is thousands of values); subclasses after."""
+    kind = type(value)
+    if kind is dict:
+        return {k: v if type(v) in _PLAIN else json_ready(v) for k, v in value.items()}
+    if kind in _PLAIN:
+        return value
+    if kind is datetime:
+        return timestamp(value)
+    if kind is uuid.UUID or kind is Decimal:
+        return str(value)
+    if kind is list or kind is tuple:
+        return [v if type(v) in _PLAIN else json_ready(v) for v in value]
+    return _json_ready_slow(value)
+
+
+def _json_ready_slow(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: json_ready(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [json_ready(item) for item in value]
-    if value is None or isinstance(value, str | int | float | bool):
+    if isinstance(value, str | int | float | bool):
         return value
     if isinstance(value, datetime):
         return timestamp(value)
