@@ -126,7 +126,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument(
+        "--replicas", default="", help='service processes, as BUREAU_REPLICAS: "identity=2"'
+    )
     args = parser.parse_args(argv)
+    if args.replicas:
+        os.environ["BUREAU_REPLICAS"] = args.replicas
 
     os.environ.setdefault("BUREAU_RATE_LIMIT_USER", "100000000")
     os.environ.setdefault("BUREAU_LOG_LEVEL", "WARNING")
@@ -176,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         gw, base = median_round(results["gateway"]), median_round(results["plain"])
         print()
         print(f"50-row page, {CONNECTIONS} connections, medians of {args.rounds} rounds "
-              f"x {args.seconds}s ({os.cpu_count()} cores)")
+              f"x {args.seconds}s ({os.cpu_count()} cores), "
+              f"replicas: {os.environ.get('BUREAU_REPLICAS') or 'one of each'}")
         print(f"{'':10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>9}")
         for name, r in (("plain", base), ("gateway", gw)):
             print(f"{name:10}{r.rps:10.1f}{r.p50_ms:10.2f}{r.p99_ms:10.2f}{r.errors:9d}")

@@ -25,15 +25,48 @@ def service_target(service: str) -> str:
     return f"services.{service}.service:{service.capitalize()}Service"
 
 
-def bureau_specs(
-    ports: Mapping[str, int] | None = None, python: str = sys.executable
-) -> list[ProcessSpec]:
-    """Each service of shared.config.SERVICES, then the gateway, on `ports` (or HTTP_PORTS)."""
-    ports = {**HTTP_PORTS, **(ports or {})}
-    specs = [
-        ProcessSpec(svc, (python, "-m", "shared.runner", service_target(svc)), ports[svc])
+REPLICA_PORT_STEP = 1000
+"""Replica n of a service listens on its port + (n - 1) * this, unless given a port."""
+
+
+def replica_counts(raw: str | None = None) -> dict[str, int]:
+    """Processes per service from BUREAU_REPLICAS ("identity=2,crm=3"); 1 when unnamed.
+
+    Replicas are competing consumers of the same queues: the design's way to scale.
+    """
+    raw = os.environ.get("BUREAU_REPLICAS", "") if raw is None else raw
+    counts: dict[str, int] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        name, _, count = item.partition("=")
+        if name not in SERVICES or not count.isdigit() or int(count) < 1:
+            raise SystemExit(f"BUREAU_REPLICAS: {item!r} is not <service>=<count> of {SERVICES}")
+        counts[name] = int(count)
+    return counts
+
+
+def process_names(replicas: Mapping[str, int] | None = None) -> list[str]:
+    """Every process of the suite: identity, identity-2, ..., then the gateway."""
+    replicas = replica_counts() if replicas is None else replicas
+    names = [
+        svc if n == 1 else f"{svc}-{n}"
         for svc in SERVICES
+        for n in range(1, replicas.get(svc, 1) + 1)
     ]
+    return [*names, GATEWAY]
+
+
+def bureau_specs(
+    ports: Mapping[str, int] | None = None,
+    python: str = sys.executable,
+    replicas: Mapping[str, int] | None = None,
+) -> list[ProcessSpec]:
+    """Each service of shared.config.SERVICES (with its replicas), then the gateway."""
+    ports = {**HTTP_PORTS, **(ports or {})}
+    specs = []
+    for name in process_names(replicas)[:-1]:
+        svc, _, n = name.partition("-")
+        port = ports.get(name) or ports[svc] + (int(n or 1) - 1) * REPLICA_PORT_STEP
+        specs.append(ProcessSpec(name, (python, "-m", "shared.runner", service_target(svc)), port))
     gunicorn = ("-m", "gunicorn", "--config", "gateway/gunicorn_conf.py", "gateway.wsgi:app")
     specs.append(ProcessSpec(GATEWAY, (python, *gunicorn), ports[GATEWAY]))
     return specs

@@ -21,9 +21,9 @@ from urllib.parse import quote, urlsplit
 import redis
 import requests
 
-from scripts.suite import GATEWAY, bureau_specs, migration_commands
+from scripts.suite import GATEWAY, bureau_specs, migration_commands, process_names
 from scripts.supervisor import REPO, Suite
-from shared.config import SERVICES, settings
+from shared.config import settings
 
 E2E_PREFIX = os.environ.get("BUREAU_E2E_PREFIX", "bureau_e2e")
 """Database prefix and vhost name of the e2e suite; change it to run two sessions at once."""
@@ -137,7 +137,7 @@ class RunningSuite:
         self.shutdown_timeout = E2E_SHUTDOWN_TIMEOUT
         self._rabbit = RabbitVhost(self.vhost, self.management_uri)
         self._lock = PrefixLock(prefix)
-        ports = {name: free_port() for name in (*SERVICES, GATEWAY)}
+        ports = {name: free_port() for name in process_names()}
         env = {
             "BUREAU_DB_PREFIX": prefix,
             "BUREAU_AMQP_URI": self.amqp_uri,
