@@ -20,8 +20,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import requests
-
 REPO = Path(__file__).resolve().parent.parent
 THREADS = 16
 WARM_UP = 200
@@ -49,25 +47,6 @@ def serve(flavour: str, amqp_uri: str) -> None:
     runner.start()
     print("ready", flush=True)
     runner.wait()
-
-
-@contextmanager
-def own_vhost() -> Iterator[str]:
-    from shared.config import settings
-
-    management = settings().amqp_management_uri
-    vhost = f"bureau_h1_bench_{uuid.uuid4().hex[:8]}"
-    requests.put(f"{management}/api/vhosts/{vhost}", timeout=5).raise_for_status()
-    requests.put(
-        f"{management}/api/permissions/{vhost}/{urlsplit(management).username}",
-        json={"configure": ".*", "write": ".*", "read": ".*"},
-        timeout=5,
-    ).raise_for_status()
-    broker = urlsplit(settings().amqp_uri)
-    try:
-        yield f"{broker.scheme}://{broker.netloc}/{vhost}"
-    finally:
-        requests.delete(f"{management}/api/vhosts/{vhost}", timeout=5)
 
 
 @contextmanager
@@ -168,7 +147,9 @@ def measure(calls: int) -> None:
     from gateway.rpc_client import RpcClient
 
     load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    with own_vhost() as amqp_uri:
+    from shared.rabbit_vhosts import temporary_vhost
+
+    with temporary_vhost("bureau_bench_rpc") as amqp_uri:
         with running_service("fast", amqp_uri), RpcClient(amqp_uri) as client:
             from nameko.standalone.rpc import ClusterRpcProxy
 

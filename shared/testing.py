@@ -10,8 +10,11 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +22,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.config import Settings, settings
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def test_settings() -> Settings:
@@ -203,3 +208,22 @@ class TcpProxy:
             with contextlib.suppress(OSError):
                 dst.shutdown(socket.SHUT_RDWR)  # wake the opposite pump; it closes dst
             src.close()
+
+
+@contextlib.contextmanager
+def service_subprocess(source: str, *args: str) -> Iterator[subprocess.Popen[str]]:
+    """Run `python -c source *args` from the repo root until it prints "ready"; stop it after.
+
+    For services that must not share the test process (it may be eventlet-patched while the
+    code under test needs real threads, or the reverse).
+    """
+    process = subprocess.Popen(  # noqa: S603 (our own test code, not outside input)
+        [sys.executable, "-c", source, *args], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "ready", "the service did not start"
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

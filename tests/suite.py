@@ -16,14 +16,14 @@ import tempfile
 import time
 from pathlib import Path
 from typing import IO
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import redis
-import requests
 
 from scripts.suite import GATEWAY, bureau_specs, migration_commands, process_names
 from scripts.supervisor import REPO, Suite
 from shared.config import settings
+from shared.rabbit_vhosts import RabbitVhost
 
 E2E_PREFIX = os.environ.get("BUREAU_E2E_PREFIX", "bureau_e2e")
 """Database prefix and vhost name of the e2e suite; change it to run two sessions at once."""
@@ -89,40 +89,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-class RabbitVhost:
-    """A RabbitMQ virtual host made for one test session through the management API."""
-
-    def __init__(self, name: str, management_uri: str = MANAGEMENT_URI) -> None:
-        parts = urlsplit(management_uri)
-        self.name = name
-        self.user = parts.username or "guest"
-        self._api = f"{parts.scheme}://{parts.hostname}:{parts.port or 15672}/api"
-        self._auth = (self.user, parts.password or "guest")
-
-    def _url(self, *path: str) -> str:
-        return "/".join([self._api, *(quote(p, safe="") for p in path)])
-
-    def recreate(self) -> None:
-        """Delete any leftover of a crashed run, create it empty, grant our user everything."""
-        self.delete()
-        requests.put(self._url("vhosts", self.name), auth=self._auth, timeout=10).raise_for_status()
-        requests.put(
-            self._url("permissions", self.name, self.user),
-            json={"configure": ".*", "write": ".*", "read": ".*"},
-            auth=self._auth,
-            timeout=10,
-        ).raise_for_status()
-
-    def delete(self) -> None:
-        response = requests.delete(self._url("vhosts", self.name), auth=self._auth, timeout=10)
-        if response.status_code != 404:
-            response.raise_for_status()
-
-    def exists(self) -> bool:
-        response = requests.get(self._url("vhosts", self.name), auth=self._auth, timeout=10)
-        return response.status_code == 200
 
 
 class RunningSuite:

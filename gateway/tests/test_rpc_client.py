@@ -14,7 +14,6 @@ import sys
 import textwrap
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -27,6 +26,8 @@ from gateway.rpc_client import RpcClient
 from shared.call_context import CallContext
 from shared.config import settings
 from shared.errors import NotFound, ServiceUnavailable, ValidationFailed
+from shared.rabbit_vhosts import temporary_vhost
+from shared.testing import service_subprocess
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -126,32 +127,14 @@ def poll(condition, timeout: float = 10.0):
 @pytest.fixture(scope="module")
 def amqp_uri() -> Iterator[str]:
     """A vhost of this module's own, so parallel runs never share queues."""
-    vhost = f"bureau_h1_{uuid.uuid4().hex[:10]}"
-    management("PUT", f"vhosts/{vhost}")
-    management_user = urlsplit(settings().amqp_management_uri).username
-    requests.put(
-        f"{settings().amqp_management_uri}/api/permissions/{vhost}/{management_user}",
-        json={"configure": ".*", "write": ".*", "read": ".*"},
-        timeout=5,
-    ).raise_for_status()
-    broker = urlsplit(settings().amqp_uri)
-    yield f"{broker.scheme}://{broker.netloc}/{vhost}"
-    management("DELETE", f"vhosts/{vhost}")
+    with temporary_vhost("bureau_rpc_test") as uri:
+        yield uri
 
 
 @pytest.fixture(scope="module")
 def echo_service(amqp_uri: str) -> Iterator[None]:
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVICE_SOURCE, amqp_uri],
-        cwd=REPO, stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert process.stdout is not None
-        assert process.stdout.readline().strip() == "ready", "the service did not start"
+    with service_subprocess(SERVICE_SOURCE, amqp_uri):
         yield
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture

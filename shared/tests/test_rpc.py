@@ -7,14 +7,11 @@ broker, the responder and the proxies are exercised exactly as in production.
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 import textwrap
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -23,7 +20,9 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared.config import settings
 from shared.errors import NotFound, ServiceUnavailable, ValidationFailed
+from shared.rabbit_vhosts import temporary_vhost
 from shared.rpc import encode_reply
+from shared.testing import service_subprocess
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -92,32 +91,14 @@ SERVICES_SOURCE = textwrap.dedent(
 @pytest.fixture(scope="module")
 def amqp_uri() -> Iterator[str]:
     """A vhost of this module's own, so parallel runs never share queues."""
-    management = settings().amqp_management_uri
-    vhost = f"bureau_h1_{uuid.uuid4().hex[:10]}"
-    requests.put(f"{management}/api/vhosts/{vhost}", timeout=5).raise_for_status()
-    requests.put(
-        f"{management}/api/permissions/{vhost}/{urlsplit(management).username}",
-        json={"configure": ".*", "write": ".*", "read": ".*"},
-        timeout=5,
-    ).raise_for_status()
-    broker = urlsplit(settings().amqp_uri)
-    yield f"{broker.scheme}://{broker.netloc}/{vhost}"
-    requests.delete(f"{management}/api/vhosts/{vhost}", timeout=5)
+    with temporary_vhost("bureau_rpc_test") as uri:
+        yield uri
 
 
 @pytest.fixture(scope="module")
 def services(amqp_uri: str) -> Iterator[None]:
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVICES_SOURCE, amqp_uri],
-        cwd=REPO, stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert process.stdout is not None
-        assert process.stdout.readline().strip() == "ready", "the services did not start"
+    with service_subprocess(SERVICES_SOURCE, amqp_uri):
         yield
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture

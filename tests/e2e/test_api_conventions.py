@@ -4,19 +4,10 @@ health and metrics, as the running gateway (gunicorn) serves them."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
-import pytest
 import requests
 
-from tests.e2e.helpers import Api, assert_problem
-
-
-@pytest.fixture
-def api(suite) -> Iterator[Api]:
-    client = Api(suite.url)
-    yield client
-    client.close()
+from tests.e2e.helpers import assert_problem
 
 
 def test_an_unknown_path_is_a_problem_404(api):

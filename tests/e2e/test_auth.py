@@ -8,26 +8,13 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Iterator
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from tests.e2e.helpers import PASSWORD, Account, Api, assert_problem, signup
-
-
-@pytest.fixture
-def api(suite) -> Iterator[Api]:
-    client = Api(suite.url)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def owner(api) -> Account:
-    return signup(api)
+from tests.e2e.helpers import PASSWORD, assert_problem, signup
 
 
 def _b64(data: bytes) -> str:

@@ -4,26 +4,11 @@ idempotency, optimistic concurrency and cursor pagination, end to end."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-
-import pytest
 
 from tests.e2e.helpers import Account, Api, assert_problem, invite_and_join, signup, unique_email
 
 INVITATIONS = "/api/v1/identity/invitations"
 USERS = "/api/v1/identity/users"
-
-
-@pytest.fixture
-def api(suite) -> Iterator[Api]:
-    client = Api(suite.url)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def owner(api) -> Account:
-    return signup(api)
 
 
 def my_user_id(api: Api, account: Account) -> str:
