@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,8 +120,6 @@ def service_config(rabbit_config: dict[str, Any]) -> Callable[..., dict[str, Any
 
 def wait_until(condition: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02) -> Any:
     """Poll `condition` until it returns something truthy; fail with a clear message."""
-    import time
-
     deadline = time.monotonic() + timeout
     while True:
         value = condition()

@@ -23,6 +23,7 @@ from scripts.suite import (
     service_target,
 )
 from scripts.supervisor import REPO, ProcessSpec, Suite, SuiteError
+from shared.testing import wait_until
 from tests.suite import PrefixLock, free_port
 
 STANDIN = r"""
@@ -62,15 +63,6 @@ def make_suite(tmp_path: Path, *specs: ProcessSpec, **kwargs: object) -> Suite:
     kwargs.setdefault("ready_timeout", 20.0)
     kwargs.setdefault("stop_timeout", 10.0)
     return Suite(specs, {"BUREAU_DB_PREFIX": "bureau_h3"}, tmp_path / "logs", **kwargs)  # type: ignore[arg-type]
-
-
-def wait_until(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def test_start_all_returns_once_every_process_answers_ready(tmp_path):

@@ -27,7 +27,7 @@ from shared.call_context import CallContext
 from shared.config import settings
 from shared.errors import NotFound, ServiceUnavailable, ValidationFailed
 from shared.rabbit_vhosts import temporary_vhost
-from shared.testing import service_subprocess
+from shared.testing import service_subprocess, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -113,17 +113,6 @@ def management(method: str, path: str) -> requests.Response:
     return response
 
 
-def poll(condition, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {timeout}s: {condition}")
-        time.sleep(0.05)
-
-
 @pytest.fixture(scope="module")
 def amqp_uri() -> Iterator[str]:
     """A vhost of this module's own, so parallel runs never share queues."""
@@ -154,7 +143,7 @@ def gateway_connections(amqp_uri: str) -> list[str]:
 
 def drop_gateway_connections(amqp_uri: str) -> int:
     """Close them as an operator would; the management API lists them after a stats tick."""
-    names = poll(lambda: gateway_connections(amqp_uri))
+    names = wait_until(lambda: gateway_connections(amqp_uri))
     base = settings().amqp_management_uri
     closed = 0
     for name in names:  # a name may be stale (closed since listed): 404 is fine
@@ -293,7 +282,7 @@ def test_after_the_broker_drops_the_connection_new_calls_succeed(
         except ServiceUnavailable:
             return False  # the drop may be noticed by this very call
 
-    assert poll(call_succeeds)
+    assert wait_until(call_succeeds)
 
 
 def test_requests_carry_nameko_wire_format_and_expire_with_their_timeout(
@@ -321,7 +310,7 @@ def test_requests_carry_nameko_wire_format_and_expire_with_their_timeout(
 
         caller = threading.Thread(target=call)
         caller.start()
-        message = poll(lambda: channel.basic_get("rpc-idle", no_ack=True))
+        message = wait_until(lambda: channel.basic_get("rpc-idle", no_ack=True))
         caller.join(timeout=5)
     finally:
         inspector.close()

@@ -61,6 +61,15 @@ def create_schema(owner_engine) -> None:  # type: ignore[no-untyped-def]
             conn.execute(text(statement))
 
 
+def create_note(session, ctx, body: str) -> Note:  # type: ignore[no-untyped-def]
+    """The use case: a note and the event announcing it, in the caller's transaction."""
+    note = Note(body=body)
+    session.add(note)
+    session.flush()
+    record_event(session, ctx, "notes.note.created", {"note_id": note.id, "body": body})
+    return note
+
+
 def dump(note: Note) -> dict:
     return {"id": str(note.id), "body": note.body, "version": note.version}
 
@@ -85,23 +94,12 @@ class NotesService:
     @rpc
     def create(self, body: str) -> dict:
         with self.db.transaction() as session:
-            note = Note(body=body)
-            session.add(note)
-            session.flush()
-            record_event(
-                session, self.ctx, "notes.note.created", {"note_id": note.id, "body": body}
-            )
-            return dump(note)
+            return dump(create_note(session, self.ctx, body))
 
     @rpc
     def create_then_fail(self, body: str) -> None:
         with self.db.transaction() as session:
-            note = Note(body=body)
-            session.add(note)
-            session.flush()
-            record_event(
-                session, self.ctx, "notes.note.created", {"note_id": note.id, "body": body}
-            )
+            create_note(session, self.ctx, body)
             raise RuntimeError("the use case failed after recording its event")
 
     @rpc

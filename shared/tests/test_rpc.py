@@ -22,7 +22,7 @@ from shared.config import settings
 from shared.errors import NotFound, ServiceUnavailable, ValidationFailed
 from shared.rabbit_vhosts import temporary_vhost
 from shared.rpc import encode_reply
-from shared.testing import service_subprocess
+from shared.testing import service_subprocess, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -174,8 +174,12 @@ def test_replies_resume_after_the_broker_drops_every_connection(
     vhost = amqp_uri.rsplit("/", 1)[1]
     with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=10) as proxy:
         assert proxy.notes.add(a=1, b=2) == {"sum": 3}  # the reply connection now exists
-    names = poll(lambda: [c["name"] for c in requests.get(
-        f"{management}/api/vhosts/{vhost}/connections", timeout=5).json()], minimum=3)
+    def connections() -> list[str]:
+        listed = requests.get(f"{management}/api/vhosts/{vhost}/connections", timeout=5).json()
+        names = [c["name"] for c in listed]
+        return names if len(names) >= 3 else []
+
+    names = wait_until(connections)
     for name in names:  # the service's consumer and reply connections among them
         requests.delete(f"{management}/api/connections/{quote(name, safe='')}", timeout=5)
 
@@ -186,19 +190,7 @@ def test_replies_resume_after_the_broker_drops_every_connection(
         except Exception:
             return False  # the service is still reconnecting its consumer
 
-    assert poll(answers, timeout=30)
-
-
-def poll(condition, timeout: float = 15.0, minimum: int = 1):
-    """Wait (with a deadline) until `condition()` gives something of at least `minimum` size."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value and (value is True or len(value) >= minimum):
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not met within {timeout}s: {condition}")
-        time.sleep(0.1)
+    assert wait_until(answers, timeout=30)
 
 
 def test_client_errors_are_expected_so_they_are_not_logged_as_service_failures():
