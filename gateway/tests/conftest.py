@@ -19,6 +19,27 @@ from redis import Redis
 from gateway.app import create_app
 from shared.call_context import CallContext
 
+
+def _refuse_an_eventlet_patched_process() -> None:
+    """The gateway is a threaded app; under eventlet's patch its RPC client tests would hang.
+
+    The root conftest patches for the services, so the gateway's tests run in a pytest of
+    their own, as `make test` does.
+    """
+    import sys
+
+    patcher = sys.modules.get("eventlet.patcher")
+    if patcher is not None and patcher.is_monkey_patched("thread"):
+        pytest.exit(
+            "gateway tests need a process without eventlet: run `make test`, or "
+            "`pytest --confcutdir=gateway -p no:pytest_nameko gateway` apart from the rest",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
+
+
+_refuse_an_eventlet_patched_process()
+
+
 REDIS_URL = os.environ.get("BUREAU_GATEWAY_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 ISSUER = "http://gateway.test"
 AUDIENCE = "bureau-api"
