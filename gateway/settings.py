@@ -18,7 +18,7 @@ class GatewaySettings:
 
     | variable                        | default                      |
     |---------------------------------|------------------------------|
-    | BUREAU_JWT_ISSUER               | http://127.0.0.1:8000        |
+    | BUREAU_JWT_ISSUER               | shared/config.py (same as identity) |
     | BUREAU_JWT_AUDIENCE             | bureau-api                   |
     | BUREAU_JWKS_REFETCH_SECONDS     | 30 (least gap between fetches on an unknown kid) |
     | BUREAU_CORS_ORIGINS             | empty (comma-separated allow-list) |
@@ -55,7 +55,7 @@ class GatewaySettings:
             amqp_uri=base.amqp_uri,
             redis_url=base.redis_url,
             rpc_timeout=base.rpc_timeout,
-            jwt_issuer=env("BUREAU_JWT_ISSUER", "http://127.0.0.1:8000"),
+            jwt_issuer=base.jwt_issuer,
             jwt_audience=env("BUREAU_JWT_AUDIENCE", "bureau-api"),
             jwks_refetch_seconds=env_float("BUREAU_JWKS_REFETCH_SECONDS", 30.0),
             cors_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),

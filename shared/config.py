@@ -1,7 +1,9 @@
 """Settings from environment variables, each with a documented default.
 
-One place reads the environment, so a deployment (or a test) changes a setting by
-exporting a variable and nothing else. The defaults are the local machine's.
+The platform's settings are read here; a process's own (gateway/settings.py,
+services/<svc>/settings.py) are read with the same helpers and documented in the same
+way. A deployment (or a test) changes a setting by exporting a variable and nothing else.
+The defaults are the local machine's.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class Settings:
     | BUREAU_MAX_WORKERS             | 10 (nameko workers per process)           |
     | BUREAU_HTTP_PORT               | per process, see HTTP_PORTS               |
     | BUREAU_LOG_LEVEL               | INFO                                      |
+    | BUREAU_JWT_ISSUER              | http://127.0.0.1:8000 (identity signs, gateway checks) |
     """
 
     amqp_uri: str
@@ -62,6 +65,7 @@ class Settings:
     shutdown_timeout: float
     max_workers: int
     log_level: str
+    jwt_issuer: str
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -82,6 +86,7 @@ class Settings:
             shutdown_timeout=env_float("BUREAU_SHUTDOWN_TIMEOUT", 20.0),
             max_workers=env_int("BUREAU_MAX_WORKERS", 10),
             log_level=env("BUREAU_LOG_LEVEL", "INFO"),
+            jwt_issuer=env("BUREAU_JWT_ISSUER", "http://127.0.0.1:8000"),
         )
 
     def database_name(self, service: str) -> str:

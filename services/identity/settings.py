@@ -2,7 +2,7 @@
 
 | variable                     | default                    |
 |------------------------------|----------------------------|
-| BUREAU_JWT_ISSUER            | http://127.0.0.1:8000      |
+| BUREAU_JWT_ISSUER            | see shared/config.py (the gateway checks the same) |
 | BUREAU_ACCESS_TOKEN_TTL      | 900 (seconds)              |
 | BUREAU_KEY_OVERLAP           | 3600 (seconds a rotated-out key still verifies) |
 | BUREAU_IDENTITY_KEY_SECRET   | unset: private keys stored unencrypted (local development only) |
@@ -10,12 +10,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import timedelta
 
 from services.identity.domain.access_tokens import AUDIENCE, TokenSettings
 from services.identity.domain.refresh_tokens import TTL as REFRESH_TTL
+from shared.config import env, env_int, settings
 
 
 @dataclass(frozen=True)
@@ -27,15 +27,15 @@ class IdentitySettings:
 
     @classmethod
     def from_env(cls) -> IdentitySettings:
-        ttl = timedelta(seconds=int(os.environ.get("BUREAU_ACCESS_TOKEN_TTL", "900")))
-        overlap = timedelta(seconds=int(os.environ.get("BUREAU_KEY_OVERLAP", "3600")))
+        ttl = timedelta(seconds=env_int("BUREAU_ACCESS_TOKEN_TTL", 900))
+        overlap = timedelta(seconds=env_int("BUREAU_KEY_OVERLAP", 3600))
         return cls(
             tokens=TokenSettings(
-                issuer=os.environ.get("BUREAU_JWT_ISSUER", "http://127.0.0.1:8000"),
+                issuer=settings().jwt_issuer,
                 audience=AUDIENCE,
                 ttl=ttl,
             ),
             refresh_ttl=REFRESH_TTL,
             key_overlap=max(overlap, ttl + timedelta(minutes=2)),
-            key_secret=os.environ.get("BUREAU_IDENTITY_KEY_SECRET") or None,
+            key_secret=env("BUREAU_IDENTITY_KEY_SECRET", "") or None,
         )
