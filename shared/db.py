@@ -17,13 +17,13 @@ from typing import Any
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import DateTime, Engine, Integer, MetaData, create_engine, func, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from shared.call_context import CallContext
 from shared.config import settings
-from shared.errors import Conflict, PreconditionFailed
+from shared.errors import Conflict, PreconditionFailed, ServiceUnavailable
 from shared.tenancy import TenantScoped, bind_scope, scope_to_tenant, scope_to_user
 
 __all__ = [
@@ -131,6 +131,8 @@ def tenant_transaction(
         ) from exc
     except IntegrityError as exc:
         raise Conflict(_conflict_detail(exc)) from exc
+    except OperationalError as exc:  # a restart, a dropped connection, a timeout, a deadlock
+        raise ServiceUnavailable("The database is unavailable; try again.") from exc
     finally:
         if owned:
             session.close()

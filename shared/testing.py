@@ -27,7 +27,7 @@ from shared.config import Settings, settings
 REPO = Path(__file__).resolve().parent.parent
 
 
-def test_settings() -> Settings:
+def settings_for_tests() -> Settings:
     """Settings with the test database prefix, so tests never touch `make up`'s data."""
     os.environ.setdefault("BUREAU_TEST_DB_PREFIX", "bureau_test")
     os.environ["BUREAU_DB_PREFIX"] = os.environ["BUREAU_TEST_DB_PREFIX"]
@@ -60,7 +60,7 @@ class ServiceDatabase:
 def migrate_service_database(service: str) -> ServiceDatabase:
     from shared.migrate import upgrade
 
-    conf = test_settings()
+    conf = settings_for_tests()
     upgrade(service, drop=True)
     engine = create_engine(conf.database_url(service))
     return ServiceDatabase(

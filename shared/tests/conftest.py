@@ -10,13 +10,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
 from shared.provisioning import provision
-from shared.testing import ServiceDatabase, test_settings
+from shared.testing import ServiceDatabase, settings_for_tests
 from shared.tests.notes_service import NotesService, create_schema
 
 
 @pytest.fixture(scope="session")
 def _notes_database() -> ServiceDatabase:
-    conf = test_settings()
+    conf = settings_for_tests()
     provision(conf, "notes", drop=True)
     owner = create_engine(conf.migration_database_url("notes"))
     create_schema(owner)

@@ -3,11 +3,12 @@
 import uuid
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 
 from shared.call_context import CallContext
 from shared.db import check_version, tenant_transaction
 from shared.errors import PreconditionFailed
+from shared.testing import settings_for_tests
 from shared.tests.notes_service import Note
 
 A = str(uuid.uuid4())
@@ -114,3 +115,25 @@ def test_a_widened_read_policy_never_widens_writes():
     statements = tenant_rls_statements("t", extra_using="user_id = x")
     widened = [s for s in statements if "user_id = x" in s]
     assert len(widened) == 1 and "FOR SELECT" in widened[0]
+
+
+def test_a_dropped_database_connection_is_a_503_once_and_then_heals(notes_db):
+    from shared.errors import ServiceUnavailable
+
+    _add(notes_db, A, "before")  # a pooled connection now exists
+    admin = create_engine(settings_for_tests().pg_admin_url)
+    with admin.begin() as conn:  # what a database restart does to every session
+        killed = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE usename = :role"
+            ),
+            {"role": settings_for_tests().role_name("notes", "app")},
+        ).scalar_one()
+    admin.dispose()
+    assert killed >= 1
+    with pytest.raises(ServiceUnavailable):
+        with tenant_transaction(notes_db.sessions, CallContext(tenant_id=A)) as s:
+            s.execute(text("SELECT 1"))
+    with tenant_transaction(notes_db.sessions, CallContext(tenant_id=A)) as s:
+        assert [n.body for n in s.scalars(select(Note))] == ["before"]
