@@ -137,3 +137,26 @@ def test_a_dropped_database_connection_is_a_503_once_and_then_heals(notes_db):
             s.execute(text("SELECT 1"))
     with tenant_transaction(notes_db.sessions, CallContext(tenant_id=A)) as s:
         assert [n.body for n in s.scalars(select(Note))] == ["before"]
+
+
+def test_the_orm_filter_itself_scopes_selects_and_bulk_updates_before_rls_does(notes_db):
+    """RLS would hide the rows anyway: look at the SQL the ORM sends instead."""
+    from sqlalchemy import event, update
+
+    sent: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, parameters))
+
+    event.listen(notes_db.engine, "before_cursor_execute", record)
+    try:
+        with tenant_transaction(notes_db.sessions, CallContext(tenant_id=A)) as s:
+            s.scalars(select(Note)).all()
+            s.execute(update(Note).values(body="x"))
+    finally:
+        event.remove(notes_db.engine, "before_cursor_execute", record)
+    scoped = [(sql, params) for sql, params in sent if "FROM notes" in sql or "UPDATE notes" in sql]
+    assert len(scoped) == 2
+    for sql, params in scoped:
+        assert "notes.tenant_id = %(bureau_scope_tenant_id)s" in sql, sql
+        assert str(params["bureau_scope_tenant_id"]) == A
