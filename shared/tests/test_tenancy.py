@@ -160,3 +160,24 @@ def test_the_orm_filter_itself_scopes_selects_and_bulk_updates_before_rls_does(n
     for sql, params in scoped:
         assert "notes.tenant_id = %(bureau_scope_tenant_id)s" in sql, sql
         assert str(params["bureau_scope_tenant_id"]) == A
+
+
+
+def test_column_selects_of_a_tenant_model_are_filtered_too(notes_db):
+    """Pages and role checks select columns, not objects, and a read policy may be wider
+    than the tenant (identity's own memberships): the ORM filter must still apply."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    event.listen(notes_db.engine, "before_cursor_execute", record)
+    try:
+        with tenant_transaction(notes_db.sessions, CallContext(tenant_id=A)) as s:
+            s.execute(select(Note.id, Note.body)).all()
+    finally:
+        event.remove(notes_db.engine, "before_cursor_execute", record)
+    (query,) = [sql for sql in sent if "FROM notes" in sql]
+    assert "notes.tenant_id = %(bureau_scope_tenant_id)s" in query, query

@@ -149,3 +149,21 @@ def test_the_dashboard_figures_count_this_tenant_only(rpc, firm, signup):
     }
     with pytest.raises(PermissionDenied):
         rpc.as_(firm["member"]).tenant_figures()
+
+
+def test_a_member_of_two_firms_has_only_the_role_of_the_firm_in_scope(rpc, signup):
+    """Users may read their memberships in every firm (login needs it): the tenant filter
+    must still pick this firm's membership, for permissions and for the member list."""
+    acme = signup("Acme", "owner@acme.test")
+    globex = signup("Globex", "boss@globex.test")
+    token = rpc.as_(globex).create_invitation(email="owner@acme.test", role="viewer")["token"]
+    rpc.accept_invitation(token=token, password=PASSWORD)
+    as_viewer = rpc.login(email="owner@acme.test", password=PASSWORD, tenant="globex")
+
+    with pytest.raises(PermissionDenied):
+        rpc.as_(as_viewer).create_invitation(email="new@globex.test", role="member")
+    listed = rpc.as_(as_viewer).list_users(limit=100)["data"]
+    assert sorted((u["email"], u["role"]) for u in listed) == [
+        ("boss@globex.test", "owner"), ("owner@acme.test", "viewer")
+    ]
+    assert rpc.as_(acme).me()["role"] == "owner"

@@ -31,13 +31,29 @@ def caller_ids(ctx: CallContext) -> tuple[uuid.UUID, uuid.UUID]:
     return uuid.UUID(ctx.tenant_id), uuid.UUID(ctx.user_id)
 
 
-def caller_membership(session: Session, ctx: CallContext) -> Membership:
-    """The caller's membership in the tenant in scope, read now (roles in tokens may be stale)."""
+@dataclass(frozen=True)
+class Caller:
+    """The caller as a member of the tenant in scope."""
+
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+    role: str
+
+
+def caller_membership(session: Session, ctx: CallContext) -> Caller:
+    """The caller's membership in the tenant in scope, read now (roles in tokens may be stale).
+
+    Three columns, not a Membership object: every member-only call starts here.
+    """
     _, user_id = caller_ids(ctx)
-    membership = session.scalar(select(Membership).where(Membership.user_id == user_id))
-    if membership is None:
+    row = session.execute(
+        select(Membership.tenant_id, Membership.user_id, Membership.role).where(
+            Membership.user_id == user_id
+        )
+    ).first()
+    if row is None:
         raise PermissionDenied("You are not a member of this tenant.")
-    return membership
+    return Caller(*row)
 
 
 def as_uuid(value: str | uuid.UUID) -> uuid.UUID:
