@@ -80,15 +80,49 @@ class JwksCache:
         self._keys = keys
 
 
-class AccessTokenVerifier:
-    """Turns a bearer token into AccessClaims, or raises Unauthenticated."""
+VERIFIED_CACHE_SIZE = 10_000
 
-    def __init__(self, keys: JwksCache, *, issuer: str, audience: str) -> None:
+
+class AccessTokenVerifier:
+    """Turns a bearer token into AccessClaims, or raises Unauthenticated.
+
+    A client sends the same token for up to its lifetime, and an ES256 verification costs
+    ~0.27 ms of CPU: tokens that verified are remembered, by their whole text (signature
+    included), until they expire; expiry is checked on every use.
+    """
+
+    def __init__(
+        self,
+        keys: JwksCache,
+        *,
+        issuer: str,
+        audience: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._keys = keys
         self._issuer = issuer
         self._audience = audience
+        self._clock = clock
+        self._verified: dict[str, tuple[AccessClaims, float]] = {}
+        self._verified_lock = threading.Lock()
 
     def verify(self, token: str) -> AccessClaims:
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            claims, expires_at = remembered
+            if self._clock() < expires_at:
+                return claims
+            with self._verified_lock:
+                self._verified.pop(token, None)
+            raise Unauthenticated("The access token has expired.")
+        claims, expires_at = self._verify_signature(token)
+        with self._verified_lock:
+            if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                self._verified.clear()  # bounded memory; the next uses verify again
+            self._verified[token] = (claims, expires_at)
+        return claims
+
+    def _verify_signature(self, token: str) -> tuple[AccessClaims, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -113,7 +147,7 @@ class AccessTokenVerifier:
             raise Unauthenticated("The access token has expired.") from exc
         except jwt.PyJWTError as exc:
             raise Unauthenticated("The access token is invalid.") from exc
-        return _claims_from(claims)
+        return _claims_from(claims), float(claims["exp"]) + LEEWAY_SECONDS
 
 
 def _claims_from(claims: dict[str, Any]) -> AccessClaims:

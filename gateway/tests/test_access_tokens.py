@@ -143,3 +143,28 @@ def test_an_expired_token_is_answered_401(client, signing_key):
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_remembered_token_still_expires(key):
+    """Verified tokens are remembered to save the signature check, never past their exp."""
+    now = [time.time()]
+    verifier = AccessTokenVerifier(
+        JwksCache(lambda: {"keys": [key.jwk]}), issuer=ISSUER, audience=AUDIENCE,
+        clock=lambda: now[0],
+    )
+    token = key.token(exp=int(now[0]) + 60)
+    assert verifier.verify(token).user_id == "user-1"
+    assert verifier.verify(token).user_id == "user-1"  # from memory
+    now[0] += 60 + 31  # past exp and the 30 s leeway
+    with pytest.raises(Unauthenticated, match="expired"):
+        verifier.verify(token)
+
+
+def test_a_tampered_copy_of_a_remembered_token_is_refused(verifier, key):
+    token = key.token(role="viewer")
+    assert verifier.verify(token).role == "viewer"
+    header, payload, signature = token.split(".")
+    claims = jwt.decode(token, options={"verify_signature": False})
+    forged = ".".join([header, _b64({**claims, "role": "owner"}), signature])
+    with pytest.raises(Unauthenticated):
+        verifier.verify(forged)
