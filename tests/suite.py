@@ -28,7 +28,8 @@ from shared.rabbit_vhosts import RabbitVhost
 E2E_PREFIX = os.environ.get("BUREAU_E2E_PREFIX", "bureau_e2e")
 """Database prefix and vhost name of the e2e suite; change it to run two sessions at once."""
 E2E_RUN_DIR = REPO / ".run" / E2E_PREFIX
-E2E_REDIS_URL = "redis://127.0.0.1:6379/15"
+E2E_REDIS_URL = os.environ.get("BUREAU_E2E_REDIS_URL", "redis://127.0.0.1:6379/15")
+"""Flushed at the start of a session: give a second concurrent session its own db."""
 E2E_SHUTDOWN_TIMEOUT = 10.0
 """BUREAU_SHUTDOWN_TIMEOUT given to the e2e processes: short, so a stop test stays quick."""
 AMQP_HOST = "127.0.0.1:5672"
