@@ -15,7 +15,7 @@ import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -142,7 +142,7 @@ def _encode(collection: str, sort: str, value: Any, tie: Any) -> str:
 
 
 def _to_json(value: Any) -> Any:
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, uuid.UUID | Decimal):
         return str(value)
@@ -179,6 +179,8 @@ def _from_json(value: Any, column: Any) -> Any:
         if parsed.tzinfo is None:
             raise ValueError("naive timestamp")
         return parsed
+    if python_type is date:
+        return date.fromisoformat(value)
     if python_type is uuid.UUID:
         return uuid.UUID(value)
     if python_type is Decimal:

@@ -7,28 +7,12 @@ timestamps as RFC 3339 UTC with a `Z`.
 
 from __future__ import annotations
 
-from typing import Any
-
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import fields, validate
 
 from services.identity.domain import impersonation, invitations, passwords, roles
-from shared.errors import ValidationFailed
-
-PAGE_LIMIT = validate.Range(min=1, max=100)
-
-
-class Trimmed(fields.String):
-    """A string with surrounding whitespace removed before its length is checked."""
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
-        return super()._deserialize(value, attr, data, **kwargs).strip()
-
-
-class EmailAddress(fields.Email):
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
-        if isinstance(value, str):
-            value = value.strip()
-        return super()._deserialize(value, attr, data, **kwargs).lower()
+from shared.input_schemas import EmailAddress, Input, PageInput, Trimmed
+from shared.input_schemas import EmptyInput as EmptyInput  # re-exported: service.py
+from shared.input_schemas import load as load
 
 
 def _name() -> Trimmed:
@@ -62,11 +46,6 @@ def _tenant_ref(required: bool) -> Trimmed:
     return Trimmed(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
 
 
-class Input(Schema):
-    class Meta:
-        unknown = RAISE
-
-
 class SignupInput(Input):
     tenant_name = _name()
     email = _email()
@@ -94,12 +73,6 @@ class SessionInput(Input):
 class SwitchTenantInput(Input):
     tenant = _tenant_ref(required=True)
     session_id = fields.UUID(required=True)
-
-
-class PageInput(Input):
-    limit = fields.Integer(load_default=25, validate=PAGE_LIMIT, strict=True)
-    cursor = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1024))
-    include_total = fields.Boolean(load_default=False)
 
 
 class ListUsersInput(PageInput):
@@ -167,19 +140,3 @@ class ImpersonateInput(Input):
         validate=validate.Range(min=1, max=impersonation.MAX_MINUTES),
     )
     client_ip = _client_ip()
-
-
-class EmptyInput(Input):
-    pass
-
-
-def load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        errors = {
-            str(field): [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
-            for field, msgs in messages.items()
-        }
-        raise ValidationFailed("The request is invalid.", errors) from None
