@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-SERVICES = ("identity",)
+SERVICES = ("identity", "crm")
 """The services of the suite, in start order. `make up`, the tests and k8s read this."""
 
-HTTP_PORTS = {"gateway": 8000, "identity": 8101}
+HTTP_PORTS = {"gateway": 8000, "identity": 8101, "crm": 8102}
 """Each process's HTTP port (health, metrics) unless BUREAU_HTTP_PORT says otherwise."""
 
 

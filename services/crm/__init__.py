@@ -1,0 +1,1 @@
+"""crm: clients, contacts, custom fields, deals, pipelines and the forecast of a firm."""

@@ -1,0 +1,1 @@
+"""crm's rules in plain Python: no nameko, no AMQP, no database."""

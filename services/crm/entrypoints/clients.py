@@ -1,0 +1,32 @@
+"""Client methods (docs/rpc/crm.md#clients)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.crm.entrypoints.base import Entrypoints
+from services.crm.schemas import clients as schemas
+from services.crm.use_cases import clients
+from shared.input_schemas import load
+from shared.json_ready import json_ready
+from shared.rpc import rpc
+
+
+class ClientEntrypoints(Entrypoints):
+    @rpc
+    def create_client(self, **payload: Any) -> dict[str, Any]:
+        args = load(schemas.CreateClientInput(), payload)
+        with self.db.transaction() as session:
+            return json_ready(clients.create_client(session, self.ctx, **args))
+
+    @rpc
+    def get_client(self, **payload: Any) -> dict[str, Any]:
+        args = load(schemas.GetClientInput(), payload)
+        with self.db.transaction() as session:
+            return json_ready(clients.get_client(session, self.ctx, **args))
+
+    @rpc
+    def list_clients(self, **payload: Any) -> dict[str, Any]:
+        args = load(schemas.ListClientsInput(), payload)
+        with self.db.transaction() as session:
+            return json_ready(clients.list_clients(session, self.ctx, **args))

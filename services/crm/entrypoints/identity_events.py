@@ -1,0 +1,51 @@
+"""What CRM does when identity's members change: keep its mirror of them, flag orphans."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from services.crm.entrypoints.base import Entrypoints
+from services.crm.use_cases import members
+from shared.event_handling import handles
+from shared.inbox import first_delivery
+
+
+def _when(envelope: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(envelope["occurred_at"].replace("Z", "+00:00"))
+
+
+class IdentityEventHandlers(Entrypoints):
+    def _apply(self, envelope: dict[str, Any], consumer: str, **member: Any) -> None:
+        tenant_id = UUID(envelope["tenant_id"])
+        with self.db.transaction(tenant_id=tenant_id, user_id=None) as session:
+            if first_delivery(session, envelope["id"], consumer):
+                members.record_member(session, tenant_id=tenant_id, occurred_at=_when(envelope),
+                                      **member)
+                if not member.get("active", True):
+                    members.flag_records_of(session, member["user_id"])
+
+    @handles("identity", "identity.tenant.created")
+    def on_tenant_created(self, envelope: dict[str, Any]) -> None:
+        data = envelope["data"]
+        self._apply(envelope, "crm.on_tenant_created",
+                    user_id=UUID(data["owner_user_id"]), role="owner")
+
+    @handles("identity", "identity.member.joined")
+    def on_member_joined(self, envelope: dict[str, Any]) -> None:
+        data = envelope["data"]
+        self._apply(envelope, "crm.on_member_joined", user_id=UUID(data["user_id"]),
+                    role=data["role"], email=data["email"], name=data["name"])
+
+    @handles("identity", "identity.member.role_changed")
+    def on_member_role_changed(self, envelope: dict[str, Any]) -> None:
+        data = envelope["data"]
+        self._apply(envelope, "crm.on_member_role_changed", user_id=UUID(data["user_id"]),
+                    role=data["new_role"])
+
+    @handles("identity", "identity.member.removed")
+    def on_member_removed(self, envelope: dict[str, Any]) -> None:
+        data = envelope["data"]
+        self._apply(envelope, "crm.on_member_removed", user_id=UUID(data["user_id"]),
+                    role=data["role"], active=False)

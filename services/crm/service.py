@@ -1,0 +1,14 @@
+"""The crm nameko service: its entrypoint mixins composed, one per area.
+
+The contract is docs/rpc/crm.md. Every method runs in the caller's tenant (the ORM
+filter and row-level security both apply); permissions are checked by the use cases.
+"""
+
+from __future__ import annotations
+
+from services.crm.entrypoints.clients import ClientEntrypoints
+from services.crm.entrypoints.identity_events import IdentityEventHandlers
+
+
+class CrmService(ClientEntrypoints, IdentityEventHandlers):
+    name = "crm"

@@ -1,0 +1,66 @@
+"""Clients through the running service: create, read, list; tenants and roles kept apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+
+ACME = {"name": "Acme GmbH", "currency": "eur", "website": "https://www.acme.example/x"}
+
+
+def test_a_member_creates_a_client_and_reads_it_back(rpc, firm):
+    created = rpc.as_(firm, "member").create_client(**ACME, tags=["VIP", "vip", "b2b"])
+    assert created["currency"] == "EUR"
+    assert created["domain"] == "acme.example"
+    assert created["tags"] == ["VIP", "b2b"]
+    assert created["owner_id"] == firm.user("member")
+    assert created["status"] == "lead" and created["version"] == 1
+    assert rpc.as_(firm, "viewer").get_client(client_id=created["id"]) == created
+
+
+def test_another_tenants_client_is_not_found(rpc, firm, other_firm):
+    created = rpc.as_(firm).create_client(**ACME)
+    with pytest.raises(NotFound):
+        rpc.as_(other_firm).get_client(client_id=created["id"])
+    assert rpc.as_(other_firm).list_clients()["data"] == []
+
+
+def test_a_viewer_cannot_create(rpc, firm):
+    with pytest.raises(PermissionDenied):
+        rpc.as_(firm, "viewer").create_client(**ACME)
+
+
+def test_a_duplicate_name_needs_confirmation(rpc, firm):
+    rpc.as_(firm).create_client(**ACME)
+    with pytest.raises(Conflict):
+        rpc.as_(firm).create_client(**{**ACME, "name": "ACME gmbh"})
+    second = rpc.as_(firm).create_client(**{**ACME, "name": "ACME gmbh"},
+                                         confirm_duplicate_name=True)
+    assert second["name"] == "ACME gmbh"
+
+
+def test_bad_input_is_refused_field_by_field(rpc, firm):
+    with pytest.raises(ValidationFailed) as refused:
+        rpc.as_(firm).create_client(name="", currency="EURO", website="not a url", color=1)
+    assert set(refused.value.errors) == {"name", "currency", "website", "color"}
+
+
+def test_an_owner_must_be_a_member(rpc, firm):
+    with pytest.raises(ValidationFailed) as refused:
+        rpc.as_(firm).create_client(**ACME, owner_id="00000000-0000-0000-0000-000000000001")
+    assert set(refused.value.errors) == {"owner_id"}
+
+
+def test_lists_filter_search_and_page(rpc, firm):
+    api = rpc.as_(firm)
+    for name in ("Beta", "Alpha", "Gamma"):
+        api.create_client(name=name, currency="USD", tags=["t"] if name != "Beta" else [])
+    first = api.list_clients(limit=2)
+    assert [c["name"] for c in first["data"]] == ["Alpha", "Beta"]
+    rest = api.list_clients(limit=2, cursor=first["page"]["next_cursor"])
+    assert [c["name"] for c in rest["data"]] == ["Gamma"] and not rest["page"]["has_more"]
+    assert [c["name"] for c in api.list_clients(q="amm")["data"]] == ["Gamma"]
+    assert [c["name"] for c in api.list_clients(tag="t", sort="-name")["data"]] == [
+        "Gamma", "Alpha"]
+    assert api.list_clients(include_total=True, q="a")["page"]["total"] == 3

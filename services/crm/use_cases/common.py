@@ -1,0 +1,43 @@
+"""What CRM's use cases share: ids from the caller, loading an object or 404, LIKE patterns."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from services.crm.domain.permissions import Action, require
+from shared.call_context import CallContext
+from shared.errors import NotFound, ValidationFailed
+
+T = TypeVar("T")
+
+
+def caller(ctx: CallContext, action: Action) -> uuid.UUID:
+    """Check the caller may do `action`; their user id."""
+    require(ctx, action)
+    return uuid.UUID(str(ctx.user_id))
+
+
+def as_uuid(value: Any, field: str = "id") -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise ValidationFailed("Invalid id.", {field: ["Not a valid UUID."]}) from None
+
+
+def get_or_404(session: Session, model: type[T], object_id: Any, what: str) -> T:
+    """The object in the tenant in scope; another tenant's id is simply not found."""
+    found = session.get(model, as_uuid(object_id))
+    if found is None:
+        raise NotFound(f"No such {what}.")
+    return found
+
+
+def like_pattern(text: str) -> str:
+    """`%text%` with LIKE's wildcards in `text` escaped (so `50%` means 50%)."""
+    escaped = text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+    return f"%{escaped.lower()}%"

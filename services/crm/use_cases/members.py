@@ -1,0 +1,87 @@
+"""The tenant's members as CRM knows them: a mirror of identity's, fed by its events.
+
+CRM needs them to check that a record's owner is a member, and to show owners' names.
+Each event applies once (the inbox), and an older event never overwrites a newer one
+(`occurred_at` is compared), whatever order they arrive in.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from services.crm.models import Client, Contact, Deal, Member
+from shared.call_context import CallContext
+from shared.errors import ValidationFailed
+
+
+def record_member(
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    occurred_at: datetime,
+    role: str | None = None,
+    active: bool = True,
+    email: str | None = None,
+    name: str | None = None,
+) -> None:
+    """Upsert what an identity event says about one member, unless we know newer."""
+    values: dict[str, Any] = {"role": role, "active": active, "updated_at": occurred_at}
+    if email is not None:
+        values["email"] = email
+    if name is not None:
+        values["name"] = name
+    known = {k: v for k, v in values.items() if v is not None}
+    stmt = insert(Member).values(
+        tenant_id=tenant_id, user_id=user_id, email=email or "", name=name or "",
+        role=role or "member", active=active, updated_at=occurred_at,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Member.tenant_id, Member.user_id],
+        set_=known,
+        where=Member.updated_at <= occurred_at,
+    )
+    session.execute(stmt)
+
+
+def check_owner(
+    session: Session, ctx: CallContext, owner_id: Any, field: str = "owner_id"
+) -> uuid.UUID:
+    """`owner_id` if it names an active member of the tenant; the caller always qualifies
+    (their token proves membership, even before identity's event reached us)."""
+    owner = owner_id if isinstance(owner_id, uuid.UUID) else uuid.UUID(str(owner_id))
+    if str(owner) == ctx.user_id:
+        return owner
+    active = session.execute(
+        select(Member.active).where(Member.user_id == owner)
+    ).scalar_one_or_none()
+    if not active:
+        raise ValidationFailed(
+            "Unknown owner.", {field: ["Must be a member of your tenant."]}
+        )
+    return owner
+
+
+def owner_names(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Display names of owners for a page of records (one query)."""
+    if not user_ids:
+        return {}
+    rows = session.execute(
+        select(Member.user_id, Member.name).where(Member.user_id.in_(user_ids))
+    ).all()
+    return {user_id: name for user_id, name in rows}
+
+
+def flag_records_of(session: Session, user_id: uuid.UUID) -> None:
+    """A removed member's clients, contacts and open deals are flagged for reassignment."""
+    for model in (Client, Contact):
+        session.execute(update(model).where(model.owner_id == user_id)
+                        .values(owner_flagged=True))
+    session.execute(update(Deal).where(Deal.owner_id == user_id, Deal.status == "open")
+                    .values(owner_flagged=True))
