@@ -21,7 +21,17 @@ from gateway.problems import install_problem_handlers
 from gateway.rate_limits import RateLimiter
 from gateway.request_ids import install_request_ids
 from gateway.request_log import install_request_log
-from gateway.routes import auth, documents, health, invitations, me, tenant, users, well_known
+from gateway.routes import (
+    auth,
+    crm_clients,
+    documents,
+    health,
+    invitations,
+    me,
+    tenant,
+    users,
+    well_known,
+)
 from gateway.rpc_client import RpcClient
 from gateway.settings import GatewaySettings, gateway_settings
 from shared.call_context import CallContext
@@ -45,7 +55,9 @@ def create_app(config: dict[str, Any] | None = None, rpc: RpcCaller | None = Non
     install_http_metrics(app)
     install_cors(app, cfg.cors_origins)
     install_problem_handlers(app)
-    for area in (auth, me, users, invitations, tenant, well_known, health, documents):
+    identity_areas = (auth, me, users, invitations, tenant)
+    crm_areas = (crm_clients,)
+    for area in (*identity_areas, *crm_areas, well_known, health, documents):
         app.register_blueprint(area.bp)
     return app
 

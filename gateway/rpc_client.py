@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import datetime
+import decimal
 import json
 import os
 import select
@@ -33,6 +35,16 @@ CONNECT_TIMEOUT_SECONDS = 2.0
 RECONNECT_COOLDOWN_SECONDS = 0.5
 """After a failed connect, calls fail at once for this long instead of each trying again."""
 
+
+
+def wire_value(value: Any) -> Any:
+    """What JSON lacks, as the services read it: ids and Decimals as strings, dates ISO 8601
+    (so views pass marshmallow-loaded arguments straight through)."""
+    if isinstance(value, uuid.UUID | decimal.Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):  # datetimes too
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} cannot be sent to a service")
 
 @dataclass(frozen=True)
 class BrokerAddress:
@@ -309,7 +321,7 @@ class RpcClient:
         headers["nameko.call_id_stack"] = [f"gateway.call.{correlation_id}"]
         request = _Request(
             routing_key=f"{service}.{method}",
-            body=json.dumps({"args": [], "kwargs": kwargs or {}}).encode(),
+            body=json.dumps({"args": [], "kwargs": kwargs or {}}, default=wire_value).encode(),
             headers=headers,
             correlation_id=correlation_id,
             expiration=str(max(1, int(timeout * 1000))),

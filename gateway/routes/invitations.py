@@ -9,7 +9,7 @@ from flask import Blueprint, Response
 from gateway.endpoints import Call, endpoint
 from gateway.etags import etag_for
 from gateway.responses import json_response, no_content, page_response
-from gateway.routes.identity_rpc import call_identity
+from gateway.routes.service_calls import call_identity
 from gateway.schemas.auth import TokenPairSchema
 from gateway.schemas.identity import (
     AcceptInvitationBody,

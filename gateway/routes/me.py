@@ -6,7 +6,7 @@ from flask import Blueprint, Response
 
 from gateway.endpoints import Call, endpoint
 from gateway.responses import json_response
-from gateway.routes.identity_rpc import call_identity
+from gateway.routes.service_calls import call_identity
 from gateway.schemas.identity import MeSchema
 
 bp = Blueprint("me", __name__, url_prefix="/api/v1")

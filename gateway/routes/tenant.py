@@ -7,7 +7,7 @@ from flask import Blueprint, Response
 from gateway.endpoints import Call, endpoint
 from gateway.etags import etag_for, expected_version_from_if_match
 from gateway.responses import json_response
-from gateway.routes.identity_rpc import call_identity
+from gateway.routes.service_calls import call_identity
 from gateway.schemas.identity import TenantSchema, UpdateTenantBody
 
 bp = Blueprint("tenant", __name__, url_prefix="/api/v1/identity/tenant")

@@ -9,7 +9,7 @@ from flask import Blueprint, Response
 from gateway.endpoints import Call, endpoint
 from gateway.etags import etag_for, expected_version_from_if_match
 from gateway.responses import json_response, no_content, page_response
-from gateway.routes.identity_rpc import call_identity
+from gateway.routes.service_calls import call_identity
 from gateway.schemas.identity import ChangeRoleBody, UserListQuery, UserPageSchema, UserSchema
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1/identity/users")

@@ -1,0 +1,81 @@
+"""/api/v1/crm/clients: request bodies, list queries and answers."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from gateway.schemas.common import ListQuerySchema, RequestSchema, ResponseSchema, page_schema
+from gateway.schemas.crm import (
+    AddressBody,
+    AddressSchema,
+    currency_field,
+    custom_field_values,
+    tags_field,
+)
+
+STATUSES = ("lead", "active", "archived")
+SORTS = ("name", "created_at", "updated_at")
+
+
+class ClientBody(RequestSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    legal_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    website = fields.Url(allow_none=True, schemes={"http", "https"},
+                         validate=validate.Length(max=2048))
+    industry = fields.String(allow_none=True, validate=validate.Length(max=100))
+    tax_id = fields.String(allow_none=True, validate=validate.Length(max=50))
+    billing_address = fields.Nested(AddressBody, allow_none=True)
+    currency = currency_field(required=True)
+    owner_id = fields.UUID(metadata={"description": "A member of your tenant; default you."})
+    status = fields.String(validate=validate.OneOf(("lead", "active")))
+    tags = tags_field()
+    notes = fields.String(validate=validate.Length(max=20_000))
+    custom = custom_field_values()
+
+
+class CreateClientBody(ClientBody):
+    confirm_duplicate_name = fields.Boolean(
+        metadata={"description": "Create even if a client of this name exists (else 409)."}
+    )
+
+
+class ClientSchema(ResponseSchema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    legal_name = fields.String(required=True, allow_none=True)
+    website = fields.String(required=True, allow_none=True)
+    domain = fields.String(required=True, allow_none=True)
+    industry = fields.String(required=True, allow_none=True)
+    tax_id = fields.String(required=True, allow_none=True)
+    billing_address = fields.Nested(AddressSchema, required=True, allow_none=True)
+    currency = fields.String(required=True)
+    owner_id = fields.String(required=True)
+    owner_name = fields.String(required=True, allow_none=True)
+    owner_flagged = fields.Boolean(
+        required=True, metadata={"description": "The owner left the tenant: reassign."}
+    )
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    archived_at = fields.DateTime(required=True, allow_none=True)
+    tags = fields.List(fields.String(), required=True)
+    notes = fields.String(required=True)
+    custom = fields.Dict(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    version = fields.Integer(required=True)
+
+
+ClientPageSchema = page_schema(ClientSchema, "ClientPageSchema")
+
+
+class ClientListQuery(ListQuerySchema):
+    q = fields.String(validate=validate.Length(min=1, max=200),
+                      metadata={"description": "Matches name, legal name or domain."})
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    owner_id = fields.UUID()
+    mine = fields.Boolean(metadata={"description": "Only clients you own."})
+    tag = fields.String(validate=validate.Length(min=1, max=50))
+    domain = fields.String(validate=validate.Length(min=1, max=253))
+    created_after = fields.AwareDateTime()
+    created_before = fields.AwareDateTime()
+    sort = fields.String(load_default="name",
+                         validate=validate.OneOf([*SORTS, *(f"-{s}" for s in SORTS)]))
