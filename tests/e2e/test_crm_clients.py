@@ -1,0 +1,59 @@
+"""CRM clients through the gateway, with identity's events reaching crm between them."""
+
+from __future__ import annotations
+
+import uuid
+
+from shared.testing import wait_until
+from tests.e2e.helpers import Api, assert_problem, invite_and_join, signup
+
+CLIENTS = "/api/v1/crm/clients"
+
+
+def test_an_owner_creates_lists_and_reads_clients(api: Api, owner):
+    created = api.post(CLIENTS, headers=owner.auth, json={
+        "name": "Acme GmbH", "currency": "EUR", "website": "https://www.acme.example",
+        "billing_address": {"city": "Berlin", "country": "DE"}, "tags": ["vip"]})
+    assert created.status_code == 201, created.text
+    client = created.json()
+    assert created.headers["Location"] == f"{CLIENTS}/{client['id']}"
+    assert created.headers["ETag"] == '"1"'
+    assert client["domain"] == "acme.example"
+    read = api.get(f"{CLIENTS}/{client['id']}", headers=owner.auth)
+    assert read.status_code == 200 and read.json() == client
+    page = api.get(CLIENTS, headers=owner.auth, params={"q": "acme", "include_total": "true"})
+    assert page.status_code == 200
+    assert [c["id"] for c in page.json()["data"]] == [client["id"]]
+    assert page.json()["page"]["total"] == 1
+
+
+def test_another_tenants_client_is_404_and_invisible(api: Api, owner):
+    client = api.post(CLIENTS, headers=owner.auth, json={"name": "Mine", "currency": "EUR"}).json()
+    stranger = signup(api)
+    assert_problem(api.get(f"{CLIENTS}/{client['id']}", headers=stranger.auth), 404)
+    assert api.get(CLIENTS, headers=stranger.auth).json()["data"] == []
+
+
+def test_bad_input_is_400_with_field_errors_and_a_viewer_cannot_create(api: Api, owner):
+    refused = api.post(CLIENTS, headers=owner.auth,
+                       json={"name": "", "currency": "EURO", "colour": "red"})
+    assert set(assert_problem(refused, 400)["errors"]) >= {"name", "currency", "colour"}
+    unknown_currency = api.post(CLIENTS, headers=owner.auth, json={"name": "X", "currency": "ABC"})
+    assert "currency" in assert_problem(unknown_currency, 400)["errors"]
+    viewer = invite_and_join(api, owner, "viewer")
+    assert_problem(api.post(CLIENTS, headers=viewer.auth,
+                            json={"name": "X", "currency": "EUR"}), 403)
+
+
+def test_a_new_member_can_own_clients_once_identity_told_crm(api: Api, owner):
+    member = invite_and_join(api, owner, "member")
+    member_id = api.get("/api/v1/me", headers=member.auth).json()["user"]["id"]
+
+    def assign() -> bool:
+        response = api.post(CLIENTS, headers=owner.auth, json={
+            "name": f"Owned {uuid.uuid4().hex[:6]}", "currency": "EUR", "owner_id": member_id})
+        return response.status_code == 201
+
+    wait_until(assign, timeout=15, interval=0.2)
+    mine = api.get(CLIENTS, headers=member.auth, params={"mine": "true"}).json()["data"]
+    assert len(mine) == 1 and mine[0]["owner_name"] == "A member"
