@@ -7,7 +7,6 @@ is never silently ignored and no client sets a field it does not own.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from flask import request
@@ -16,26 +15,7 @@ from marshmallow import ValidationError as SchemaValidationError
 from werkzeug.exceptions import UnsupportedMediaType
 
 from shared.errors import ValidationFailed
-
-
-def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested messages as `{"field.sub": ["message", ...]}`."""
-    if isinstance(messages, Mapping):
-        flat: dict[str, list[str]] = {}
-        for key, value in messages.items():
-            name = "_schema" if key == "_schema" and not prefix else f"{prefix}{key}"
-            flat.update(flatten_messages(value, f"{name}."))
-        return flat
-    field = prefix[:-1] or "_schema"
-    if isinstance(messages, list | tuple) and all(isinstance(m, str) for m in messages):
-        return {field: list(messages)}
-    if isinstance(messages, list | tuple):
-        flat = {}
-        for item in messages:
-            for key, value in flatten_messages(item, prefix).items():
-                flat.setdefault(key, []).extend(value)
-        return flat
-    return {field: [str(messages)]}
+from shared.input_schemas import flatten_messages
 
 
 def load_query(schema: Schema | None) -> dict[str, Any]:

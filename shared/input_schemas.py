@@ -7,6 +7,7 @@ the gateway shows as a 400 problem.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -51,22 +52,23 @@ class EmptyInput(Input):
 
 
 def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested messages as `{"field.sub": ["..."]}`."""
+    """marshmallow's nested messages as `{"field.sub": ["message", ...]}`."""
+    if isinstance(messages, Mapping):
+        flat: dict[str, list[str]] = {}
+        for key, value in messages.items():
+            name = "_schema" if key == "_schema" and not prefix else f"{prefix}{key}"
+            flat.update(flatten_messages(value, f"{name}."))
+        return flat
+    field = prefix[:-1] or "_schema"
+    if isinstance(messages, list | tuple) and all(isinstance(m, str) for m in messages):
+        return {field: list(messages)}
     if isinstance(messages, list | tuple):
-        if all(isinstance(m, str) for m in messages):
-            return {prefix or "_schema": [str(m) for m in messages]}
-        out: dict[str, list[str]] = {}
-        for m in messages:
-            out.update(flatten_messages(m, prefix))
-        return out
-    if isinstance(messages, dict):
-        out = {}
-        for key, sub in messages.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
-            for field, msgs in flatten_messages(sub, name).items():
-                out.setdefault(field, []).extend(msgs)
-        return out
-    return {prefix or "_schema": [str(messages)]}
+        flat = {}
+        for item in messages:
+            for key, value in flatten_messages(item, prefix).items():
+                flat.setdefault(key, []).extend(value)
+        return flat
+    return {field: [str(messages)]}
 
 
 def load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
