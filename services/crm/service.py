@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from services.crm.entrypoints.clients import ClientEntrypoints
 from services.crm.entrypoints.identity_events import IdentityEventHandlers
+from services.crm.entrypoints.imports import ImportEntrypoints
 
 
-class CrmService(ClientEntrypoints, IdentityEventHandlers):
+class CrmService(ClientEntrypoints, ImportEntrypoints, IdentityEventHandlers):
     name = "crm"

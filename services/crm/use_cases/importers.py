@@ -1,0 +1,65 @@
+"""One importer per entity: how a checked row becomes an object, through the entity's own
+use case, so an imported object is created (and announced) exactly like one from the API.
+
+To add an entity (contacts, once their use cases exist): its columns in
+domain/imports.py, an Importer here, and an entry in IMPORTERS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import Schema
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.crm.domain.imports import CLIENT_COLUMNS, EntityColumns
+from services.crm.models import Client, CustomFieldDefinition
+from services.crm.schemas.clients import CreateClientInput
+from services.crm.use_cases import clients
+from shared.call_context import CallContext
+
+Create = Callable[[Session, CallContext, dict[str, Any], str, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Importer:
+    entity: str
+    columns: EntityColumns
+    model: Any
+    """The table: its `id` and `import_key` columns tell which rows exist already."""
+    custom_entity: str
+    schema: Schema
+    """The API's input schema of the create method: the same checks as the API."""
+    create: Create
+    """(session, ctx, loaded args, import key, options): create one object or raise."""
+    unique_name: bool = False
+    """Names are unique per tenant unless confirmed (a dry run checks within the file)."""
+
+    def custom_types(self, session: Session) -> dict[str, str]:
+        rows = session.execute(
+            select(CustomFieldDefinition.key, CustomFieldDefinition.type).where(
+                CustomFieldDefinition.entity == self.custom_entity,
+                CustomFieldDefinition.archived_at.is_(None),
+            )
+        ).all()
+        return {key: field_type for key, field_type in rows}
+
+
+def _create_client(session: Session, ctx: CallContext, args: dict[str, Any], key: str,
+                   options: dict[str, Any]) -> None:
+    args.pop("confirm_duplicate_name", None)
+    # create_client hands unknown keyword fields to the Client model: import_key is one.
+    clients.create_client(session, ctx, import_key=key,
+                          confirm_duplicate_name=bool(options.get("allow_duplicate_names")),
+                          **args)
+
+
+CLIENTS = Importer(entity="clients", columns=CLIENT_COLUMNS, model=Client,
+                   custom_entity="client", schema=CreateClientInput(),
+                   create=_create_client, unique_name=True)
+
+IMPORTERS: dict[str, Importer] = {"clients": CLIENTS}
+"""Entities a file can be imported as. Contacts: add theirs when create_contact lands."""

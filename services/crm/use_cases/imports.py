@@ -1,0 +1,311 @@
+"""CSV imports: accept a file, check every row (dry run), import it in batches.
+
+Uploading checks the file as a whole (nothing is written when it is unreadable), stores it
+with an Import record and records `crm.import.requested`; crm consumes that event and runs
+the pass (`run_pass`) in batches of 500 rows, one transaction each, progress committed
+with every batch. A pass that dies is run again from the event's redelivery: a dry run
+starts over, an import resumes after its last committed batch, and import keys make sure
+no row is created twice (docs/adr/0012-crm-imports.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.crm.domain import imports as rules
+from services.crm.domain.csv_files import CsvFile, data_rows, ragged, read_csv
+from services.crm.domain.permissions import Action
+from services.crm.models import Import
+from services.crm.use_cases.common import caller, get_or_404
+from services.crm.use_cases.importers import IMPORTERS, Importer
+from shared.call_context import CallContext
+from shared.db import utcnow
+from shared.errors import BureauError, Conflict, NotFound, ValidationFailed
+from shared.input_schemas import flatten_messages
+from shared.outbox import record_event
+
+ACTIVE = ("validating", "importing")
+
+
+def import_view(imp: Import) -> dict[str, Any]:
+    options = imp.options or {}
+    return {
+        "id": imp.id,
+        "entity": imp.entity,
+        "status": imp.status,
+        "dry_run": bool(options.get("dry_run")),
+        "allow_duplicate_names": bool(options.get("allow_duplicate_names")),
+        "file_name": imp.file_name,
+        "checksum": imp.checksum,
+        "columns": options.get("columns", []),
+        "total_rows": imp.total_rows,
+        "processed_rows": imp.processed_rows,
+        "created_rows": imp.created_rows,
+        "skipped_rows": imp.skipped_rows,
+        "failed_rows": imp.failed_rows,
+        "problems": imp.problems,
+        "problem_count": imp.problem_count,
+        "problems_truncated": imp.problem_count > len(imp.problems),
+        "created_by": imp.created_by,
+        "created_at": imp.created_at,
+        "updated_at": imp.updated_at,
+        "finished_at": imp.finished_at,
+        "version": imp.version,
+    }
+
+
+def _importer(entity: str) -> Importer:
+    try:
+        return IMPORTERS[entity]
+    except KeyError:
+        raise ValidationFailed("Unknown entity.", {
+            "entity": [f"Must be one of: {', '.join(IMPORTERS)}."]}) from None
+
+
+def start_import(session: Session, ctx: CallContext, *, entity: str, content: str,
+                 dry_run: bool = True, file_name: str = "",
+                 allow_duplicate_names: bool = False) -> dict[str, Any]:
+    """Check the file as a whole and queue its first pass; ValidationFailed (`file`) and
+    nothing written when it cannot be imported at all."""
+    user_id = caller(ctx, Action.WRITE)
+    importer = _importer(entity)
+    csv_file = read_csv(content)
+    columns = rules.map_header(csv_file.header, importer.columns)
+    imp = Import(
+        entity=entity, status="validating" if dry_run else "importing", file_name=file_name,
+        checksum=hashlib.sha256(csv_file.text.encode()).hexdigest(),
+        total_rows=csv_file.row_count, content=csv_file.text, created_by=user_id,
+        options={"dry_run": dry_run, "allow_duplicate_names": allow_duplicate_names,
+                 "delimiter": csv_file.delimiter, "columns": columns.as_list()},
+    )
+    session.add(imp)
+    session.flush()
+    _request_pass(session, ctx, imp, user_id)
+    return import_view(imp)
+
+
+def _request_pass(session: Session, ctx: CallContext, imp: Import, user_id: uuid.UUID) -> None:
+    record_event(session, ctx, "crm.import.requested", {
+        "import_id": imp.id, "entity": imp.entity, "dry_run": imp.options["dry_run"],
+        "actor_id": user_id,
+    })
+
+
+def get_import(session: Session, ctx: CallContext, *, import_id: uuid.UUID) -> dict[str, Any]:
+    caller(ctx, Action.READ)
+    return import_view(get_or_404(session, Import, import_id, "import"))
+
+
+def run_import(session: Session, ctx: CallContext, *, import_id: uuid.UUID) -> dict[str, Any]:
+    """Import a file whose dry run finished (`validated`); 409 in any other state."""
+    user_id = caller(ctx, Action.WRITE)
+    imp = _locked(session, import_id)
+    if imp is None:
+        raise NotFound("No such import.")
+    if imp.status != "validated":
+        raise Conflict(f"The import is {imp.status}: only a validated dry run can be run.")
+    imp.status = "importing"
+    imp.options = {**imp.options, "dry_run": False}
+    _reset(imp)
+    session.flush()
+    _request_pass(session, ctx, imp, user_id)
+    return import_view(imp)
+
+
+def _locked(session: Session, import_id: uuid.UUID) -> Import | None:
+    stmt = (select(Import).where(Import.id == import_id).with_for_update()
+            .execution_options(populate_existing=True))
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def _reset(imp: Import) -> None:
+    imp.processed_rows = imp.created_rows = imp.skipped_rows = imp.failed_rows = 0
+    imp.problems = []
+    imp.problem_count = 0
+    imp.finished_at = None
+
+
+@dataclass
+class Pass:
+    """One run over a file (a dry run or the import), as the worker holds it in memory."""
+
+    import_id: uuid.UUID
+    importer: Importer
+    csv_file: CsvFile
+    columns: rules.ColumnMap
+    dry_run: bool
+    options: dict[str, Any]
+    position: int
+    seen_keys: dict[str, int] = field(default_factory=dict)
+    seen_names: dict[str, int] = field(default_factory=dict)
+
+    def batches(self, size: int) -> Iterator[list[tuple[int, list[str]]]]:
+        rows = data_rows(self.csv_file, start=self.position)
+        while batch := list(itertools.islice(rows, size)):
+            yield batch
+
+
+Transaction = Callable[[], AbstractContextManager[Session]]
+
+
+def run_pass(transaction: Transaction, ctx: CallContext, *, import_id: uuid.UUID,
+             pause: Callable[[], None] = lambda: None,
+             batch_size: int | None = None) -> None:
+    """Process a requested pass, one transaction per batch; `pause` between batches lets
+    the service serve others. Safe to call again for the same import at any time."""
+    with transaction() as session:
+        job = _begin(session, ctx, import_id)
+    if job is None:
+        return
+    for batch in job.batches(batch_size or rules.BATCH_SIZE):
+        with transaction() as session:
+            if not _process(session, ctx, job, batch):
+                return  # another worker took over this import
+        pause()
+    with transaction() as session:
+        _finish(session, ctx, job)
+
+
+def _begin(session: Session, ctx: CallContext, import_id: uuid.UUID) -> Pass | None:
+    caller(ctx, Action.WRITE)
+    imp = _locked(session, import_id)
+    if imp is None or imp.status not in ACTIVE or imp.content is None:
+        return None  # finished already (a redelivered request), or gone
+    importer = _importer(imp.entity)
+    csv_file = read_csv(imp.content)
+    dry_run = imp.status == "validating"
+    if dry_run:
+        _reset(imp)  # a dry run that died starts over: its memory of the file is gone
+    return Pass(import_id=imp.id, importer=importer, csv_file=csv_file,
+                columns=rules.map_header(csv_file.header, importer.columns),
+                dry_run=dry_run, options=dict(imp.options), position=imp.processed_rows)
+
+
+def _process(session: Session, ctx: CallContext, job: Pass,
+             batch: list[tuple[int, list[str]]]) -> bool:
+    imp = _locked(session, job.import_id)
+    if imp is None or imp.status not in ACTIVE or imp.processed_rows != job.position:
+        return False
+    outcome = _Outcome()
+    savepoint = session.begin_nested() if job.dry_run else None
+    existing = _existing(session, job, batch)
+    custom_types = job.importer.custom_types(session)
+    for number, cells in batch:
+        _import_row(session, ctx, job, number, cells, existing, custom_types, outcome)
+    if savepoint is not None:
+        savepoint.rollback()  # a dry run writes nothing but its report
+    imp.processed_rows += len(batch)
+    imp.created_rows += outcome.created
+    imp.skipped_rows += outcome.skipped
+    imp.failed_rows += outcome.failed
+    room = rules.MAX_STORED_PROBLEMS - len(imp.problems)
+    if room > 0 and outcome.problems:
+        imp.problems = [*imp.problems, *outcome.problems[:room]]
+    imp.problem_count += len(outcome.problems)
+    job.position = imp.processed_rows
+    return True
+
+
+@dataclass
+class _Outcome:
+    created: int = 0
+    skipped: int = 0
+    failed: int = 0
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    def fail(self, found: list[dict[str, Any]]) -> None:
+        self.failed += 1
+        self.problems.extend(found)
+
+
+def _existing(session: Session, job: Pass, batch: list[tuple[int, list[str]]]) -> set[str]:
+    """The import keys and ids of this batch's rows that exist in the tenant already."""
+    model = job.importer.model
+    keys, ids = set(), set()
+    for _, cells in batch:
+        row = rules.map_row(cells, job.columns, job.importer.columns)
+        keys.add(rules.import_key(row))
+        if row.object_id:
+            with suppress(ValueError):  # not an id of ours: only its key can match
+                ids.add(uuid.UUID(row.object_id))
+    found = set(session.execute(select(model.import_key)
+                                .where(model.import_key.in_(keys))).scalars())
+    found |= {f"id:{i}" for i in session.execute(select(model.id)
+                                                 .where(model.id.in_(ids))).scalars()}
+    return found
+
+
+def _import_row(session: Session, ctx: CallContext, job: Pass, number: int, cells: list[str],
+                existing: set[str], custom_types: dict[str, str], outcome: _Outcome) -> None:
+    why = ragged(cells, job.columns.header)
+    if why:
+        outcome.fail([rules.problem(number, None, why)])
+        return
+    row = rules.map_row(cells, job.columns, job.importer.columns)
+    key = rules.import_key(row)
+    if key in existing or key in job.seen_keys or (
+            row.object_id and f"id:{row.object_id.lower()}" in existing):
+        outcome.skipped += 1
+        return
+    payload = dict(row.payload)
+    if row.custom:
+        payload["custom"] = {k: rules.custom_value(custom_types.get(k), v)
+                             for k, v in row.custom.items()}
+    try:
+        args = job.importer.schema.load(payload)
+    except ValidationError as exc:
+        outcome.fail(rules.problems_from_errors(number, flatten_messages(exc.messages),
+                                                job.columns))
+        return
+    name_key = str(args.get("name", "")).casefold()
+    if (job.importer.unique_name and not job.options.get("allow_duplicate_names")
+            and name_key in job.seen_names):
+        outcome.fail([rules.problem(number, job.columns.column_of("name"),
+                                    f"Row {job.seen_names[name_key]} has the same name; "
+                                    "names must be unique unless allow_duplicate_names.")])
+        return
+    try:
+        with session.begin_nested():
+            job.importer.create(session, ctx, args, key, job.options)
+    except ValidationFailed as exc:
+        outcome.fail(rules.problems_from_errors(number, exc.errors, job.columns))
+        return
+    except Conflict as exc:
+        outcome.fail([rules.problem(number, job.columns.column_of("name"), exc.detail)])
+        return
+    except BureauError as exc:
+        outcome.fail([rules.problem(number, None, exc.detail)])
+        return
+    except IntegrityError:
+        outcome.skipped += 1  # a concurrent import created the same key first
+        return
+    outcome.created += 1
+    job.seen_keys[key] = number
+    job.seen_names.setdefault(name_key, number)
+
+
+def _finish(session: Session, ctx: CallContext, job: Pass) -> None:
+    imp = _locked(session, job.import_id)
+    if imp is None or imp.status not in ACTIVE:
+        return
+    imp.status = "validated" if job.dry_run else "completed"
+    imp.finished_at = utcnow()
+    if not job.dry_run:
+        imp.content = None  # the file is not kept once imported
+    record_event(session, ctx, "crm.import.completed", {
+        "import_id": imp.id, "entity": imp.entity, "dry_run": job.dry_run,
+        "status": imp.status, "total_rows": imp.total_rows, "created_rows": imp.created_rows,
+        "skipped_rows": imp.skipped_rows, "failed_rows": imp.failed_rows,
+        "actor_id": caller(ctx, Action.WRITE),
+    })
