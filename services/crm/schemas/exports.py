@@ -5,12 +5,13 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from services.crm.schemas.clients import ListClientsInput
+from services.crm.schemas.imports import RefusesNul
 
 COLUMNS = fields.List(fields.String(validate=validate.Length(min=1, max=80)),
                       load_default=None, validate=validate.Length(min=1, max=300))
 
 
-class ExportClientsInput(ListClientsInput):
+class ExportClientsInput(RefusesNul, ListClientsInput):
     """list_clients' filters and sort; `cursor` and `columns` from the previous chunk."""
 
     class Meta(ListClientsInput.Meta):

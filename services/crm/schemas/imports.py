@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from services.crm.domain.csv_files import MAX_CHARS
 from shared.input_schemas import Input, Trimmed
 
 
-class StartImportInput(Input):
+class RefusesNul(Schema):
+    """PostgreSQL text cannot hold NUL: refused as input (400), never a failed query (500).
+    `content` is left to the file checks, which say what a NUL in a file means."""
+
+    @pre_load
+    def refuse_nul(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict):
+            bad = [key for key, value in data.items()
+                   if key != "content" and "\x00" in str(value)]
+            if bad:
+                raise ValidationError({key: ["Must not contain NUL characters."]
+                                       for key in bad})
+        return data
+
+
+class StartImportInput(RefusesNul, Input):
     entity = fields.String(required=True, validate=validate.Length(min=1, max=20))
     content = fields.String(required=True, validate=validate.Length(max=MAX_CHARS))
     """The CSV as text (the gateway decodes the upload)."""

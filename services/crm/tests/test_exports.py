@@ -72,3 +72,9 @@ def test_an_exported_file_imports_again_as_nothing_new(rpc, firm):
                       == "completed" and got, timeout=20)
     assert (done["created_rows"], done["skipped_rows"], done["failed_rows"]) == (0, 3, 0)
     assert api.list_clients(include_total=True)["page"]["total"] == 3
+
+
+def test_nul_characters_in_filters_are_refused_not_a_failed_query(rpc, firm):
+    with pytest.raises(ValidationFailed) as refused:
+        rpc.as_(firm).export_clients(domain="x\x00y", q="a\x00")
+    assert set(refused.value.errors) == {"domain", "q"}

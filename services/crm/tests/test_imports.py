@@ -179,3 +179,9 @@ def test_an_import_that_dies_between_batches_resumes_without_creating_twice(crm_
         clients = session.execute(text("SELECT count(*) FROM clients")).scalar_one()
     assert (done["status"], done["processed_rows"], done["created_rows"]) == ("completed", 7, 7)
     assert clients == 7
+
+
+def test_a_nul_in_a_file_name_is_refused(rpc, firm):
+    with pytest.raises(ValidationFailed) as refused:
+        rpc.as_(firm).start_import(entity="clients", content=GOOD, file_name="a\x00.csv")
+    assert set(refused.value.errors) == {"file_name"}
