@@ -185,3 +185,13 @@ def test_a_nul_in_a_file_name_is_refused(rpc, firm):
     with pytest.raises(ValidationFailed) as refused:
         rpc.as_(firm).start_import(entity="clients", content=GOOD, file_name="a\x00.csv")
     assert set(refused.value.errors) == {"file_name"}
+
+
+def test_a_tenant_runs_at_most_two_passes_at_once(rpc, firm, other_firm, monkeypatch):
+    monkeypatch.setattr(imports, "run_pass", lambda *args, **kwargs: None)  # never finish
+    api = rpc.as_(firm)
+    for _ in range(imports.MAX_ACTIVE_PER_TENANT):
+        api.start_import(entity="clients", content=GOOD)
+    with pytest.raises(Conflict):
+        api.start_import(entity="clients", content=GOOD)
+    assert rpc.as_(other_firm).start_import(entity="clients", content=GOOD)["id"]

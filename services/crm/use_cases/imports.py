@@ -16,10 +16,11 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,6 +37,11 @@ from shared.input_schemas import flatten_messages
 from shared.outbox import record_event
 
 ACTIVE = ("validating", "importing")
+MAX_ACTIVE_PER_TENANT = 2
+"""Passes a tenant may have running at once: each holds one of crm's workers."""
+STALE_AFTER = timedelta(minutes=10)
+"""A running pass updates its import every batch; one silent this long is not running
+(dead-lettered after failing): it no longer counts against the limit."""
 
 
 def import_view(imp: Import) -> dict[str, Any]:
@@ -81,6 +87,7 @@ def start_import(session: Session, ctx: CallContext, *, entity: str, content: st
     user_id = caller(ctx, Action.WRITE)
     importer = _importer(entity)
     csv_file = read_csv(content)
+    _refuse_too_many_running(session)
     columns = rules.map_header(csv_file.header, importer.columns)
     imp = Import(
         entity=entity, status="validating" if dry_run else "importing", file_name=file_name,
@@ -93,6 +100,14 @@ def start_import(session: Session, ctx: CallContext, *, entity: str, content: st
     session.flush()
     _request_pass(session, ctx, imp, user_id)
     return import_view(imp)
+
+
+def _refuse_too_many_running(session: Session) -> None:
+    running = session.execute(select(func.count()).select_from(Import).where(
+        Import.status.in_(ACTIVE), Import.updated_at > utcnow() - STALE_AFTER)).scalar_one()
+    if running >= MAX_ACTIVE_PER_TENANT:
+        raise Conflict(f"{running} imports of your firm are running; start another when "
+                       "one of them has finished.")
 
 
 def _request_pass(session: Session, ctx: CallContext, imp: Import, user_id: uuid.UUID) -> None:
@@ -115,6 +130,7 @@ def run_import(session: Session, ctx: CallContext, *, import_id: uuid.UUID) -> d
         raise NotFound("No such import.")
     if imp.status != "validated":
         raise Conflict(f"The import is {imp.status}: only a validated dry run can be run.")
+    _refuse_too_many_running(session)
     imp.status = "importing"
     imp.options = {**imp.options, "dry_run": False}
     _reset(imp)
