@@ -249,6 +249,7 @@ CLIENT_COLUMNS = EntityColumns(
         "tax_id": ("vat", "vat id", "vat number", "tax number"),
         "currency": ("currency code",),
         "owner_id": (),
+        "owner_email": ("owner",),
         "status": (),
         "tags": ("tag", "labels"),
         "notes": ("note", "comments", "description"),
@@ -266,7 +267,7 @@ CLIENT_COLUMNS = EntityColumns(
     ignored=("domain", "owner_name", "owner_flagged", "archived_at", "created_at",
              "updated_at", "version"),
     lists=("tags",),
-    lower_cased=("status",),
+    lower_cased=("status", "owner_email"),
     upper_cased=("billing_address.country",),
     nested={f"billing_address.{part}": "billing_address"
             for part in ("line1", "line2", "city", "region", "postal_code", "country")},

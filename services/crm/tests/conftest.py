@@ -28,9 +28,7 @@ def crm_db(service_database: Callable[[str], ServiceDatabase]) -> ServiceDatabas
 
 
 @pytest.fixture
-def crm(crm_db: ServiceDatabase, container_factory: Any, service_config: Any) -> Any:
-    # crm_db first: set up before the container, so emptied after it stopped (a relay still
-    # publishing while the tables are truncated deadlocks the teardown).
+def crm(container_factory: Any, service_config: Any, crm_db: ServiceDatabase) -> Any:
     container = container_factory(CrmService, service_config(crm_db))
     container.start()
     return container

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from services.crm.domain import imports as rules
-from services.crm.use_cases import imports
-from shared.db import tenant_transaction
+from services.crm.use_cases import imports, members
+from shared.db import tenant_transaction, utcnow
 from shared.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shared.testing import wait_until
 
@@ -46,6 +46,18 @@ def created_events(crm_db):
             return conn.execute(text(
                 "SELECT count(*) FROM outbox WHERE tenant_id = :t "
                 "AND event_type = 'crm.client.created'"), {"t": tenant_id}).scalar_one()
+    yield count
+    engine.dispose()
+
+
+@pytest.fixture
+def pending_events(crm_db):
+    engine = create_engine(crm_db.owner_url)
+
+    def count():
+        with engine.connect() as conn:
+            return conn.execute(text(
+                "SELECT count(*) FROM outbox WHERE status = 'pending'")).scalar_one()
     yield count
     engine.dispose()
 
@@ -187,7 +199,8 @@ def test_a_nul_in_a_file_name_is_refused(rpc, firm):
     assert set(refused.value.errors) == {"file_name"}
 
 
-def test_a_tenant_runs_at_most_two_passes_at_once(rpc, firm, other_firm, monkeypatch):
+def test_a_tenant_runs_at_most_two_passes_at_once(rpc, firm, other_firm, monkeypatch,
+                                                  pending_events):
     monkeypatch.setattr(imports, "run_pass", lambda *args, **kwargs: None)  # never finish
     api = rpc.as_(firm)
     for _ in range(imports.MAX_ACTIVE_PER_TENANT):
@@ -195,3 +208,26 @@ def test_a_tenant_runs_at_most_two_passes_at_once(rpc, firm, other_firm, monkeyp
     with pytest.raises(Conflict):
         api.start_import(entity="clients", content=GOOD)
     assert rpc.as_(other_firm).start_import(entity="clients", content=GOOD)["id"]
+    wait_until(lambda: pending_events() == 0)  # the relay is idle before tables are emptied
+
+
+def test_an_owner_email_column_names_the_owner_among_the_members(crm_db, firm):
+    ctx = firm.context("member")
+    ann = uuid.uuid4()
+
+    def transaction():
+        return tenant_transaction(crm_db.sessions, ctx)
+
+    with transaction() as session:
+        members.record_member(session, tenant_id=uuid.UUID(firm.tenant_id), user_id=ann,
+                              occurred_at=utcnow(), role="member", email="ann@acme.test",
+                              name="Ann")
+        imp = imports.start_import(session, ctx, entity="clients", dry_run=False, content=(
+            "name,currency,owner\nMine,EUR,ANN@acme.test\nNobody's,EUR,bob@acme.test\n"))
+    imports.run_pass(transaction, ctx, import_id=uuid.UUID(str(imp["id"])))
+    with transaction() as session:
+        done = imports.get_import(session, ctx, import_id=imp["id"])
+        owners = session.execute(text("SELECT name, owner_id FROM clients")).all()
+    assert owners == [("Mine", ann)]
+    assert done["problems"] == [{"row": 3, "column": "owner",
+                                 "message": "No member of your firm has this email."}]

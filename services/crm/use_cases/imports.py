@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from services.crm.domain import imports as rules
 from services.crm.domain.csv_files import CsvFile, data_rows, ragged, read_csv
 from services.crm.domain.permissions import Action
-from services.crm.models import Import
+from services.crm.models import Import, Member
 from services.crm.use_cases.common import caller, get_or_404
 from services.crm.use_cases.importers import IMPORTERS, Importer
 from shared.call_context import CallContext
@@ -163,6 +163,8 @@ class Pass:
     dry_run: bool
     options: dict[str, Any]
     position: int
+    member_ids: dict[str, uuid.UUID] = field(default_factory=dict)
+    """Active members by lower-cased email: an `owner_email` column names the owner."""
     seen_keys: dict[str, int] = field(default_factory=dict)
     seen_names: dict[str, int] = field(default_factory=dict)
 
@@ -203,9 +205,12 @@ def _begin(session: Session, ctx: CallContext, import_id: uuid.UUID) -> Pass | N
     dry_run = imp.status == "validating"
     if dry_run:
         _reset(imp)  # a dry run that died starts over: its memory of the file is gone
+    members = session.execute(select(Member.email, Member.user_id)
+                              .where(Member.active.is_(True), Member.email != "")).all()
     return Pass(import_id=imp.id, importer=importer, csv_file=csv_file,
                 columns=rules.map_header(csv_file.header, importer.columns),
-                dry_run=dry_run, options=dict(imp.options), position=imp.processed_rows)
+                dry_run=dry_run, options=dict(imp.options), position=imp.processed_rows,
+                member_ids={email.lower(): user_id for email, user_id in members})
 
 
 def _process(session: Session, ctx: CallContext, job: Pass,
@@ -275,6 +280,15 @@ def _import_row(session: Session, ctx: CallContext, job: Pass, number: int, cell
         outcome.skipped += 1
         return
     payload = dict(row.payload)
+    owner_email = payload.pop("owner_email", None)
+    if owner_email and "owner_id" not in payload:
+        owner_id = job.member_ids.get(owner_email)
+        if owner_id is None:
+            owner_column = job.columns.column_of("owner_email")
+            outcome.fail([rules.problem(number, owner_column,
+                                        "No member of your firm has this email.")])
+            return
+        payload["owner_id"] = str(owner_id)
     if row.custom:
         payload["custom"] = {k: rules.custom_value(custom_types.get(k), v)
                              for k, v in row.custom.items()}
