@@ -23,7 +23,8 @@ UPLOAD = """The body is the CSV file itself (`Content-Type: text/csv`), at most 
 charset=windows-1252`, `utf-16`, ...); a UTF-8, UTF-16 or UTF-32 byte order mark is
 recognised. The first row is the header: the API's field names (`name`, `currency`,
 `billing_address.city`, ...) or common spellings ("Company Name", "Zip"), matched ignoring
-case and spacing; `custom.<key>` for custom fields; `tags` split on `;` (or `,`);
+case and spacing; `owner_email` names the owner among your firm's members; `custom.<key>`
+for custom fields; `tags` split on `;` (or `,`);
 `external_id` (or an export's `id`) identifies a row so a re-run skips it, else a hash of
 the row does. Delimiter `,`, `;` or tab, recognised from the header. A file that cannot be
 read (empty, broken quotes, unknown or missing columns, too many rows, bad bytes) is

@@ -113,3 +113,17 @@ def test_an_export_is_the_filtered_list_and_imports_again_as_nothing_new(api: Ap
     done = until_status(api, owner, reimport.headers["Location"], "completed")
     assert (done["created_rows"], done["skipped_rows"], done["failed_rows"]) == (0, 3, 0)
     assert len(names(api, owner)) == 3
+
+
+def test_a_file_near_the_size_limit_travels_to_crm_and_is_reported_row_by_row(
+        api: Api, owner: Account):
+    long_note = "n" * 99_000  # a cell the file accepts, notes refuse (20,000 at most)
+    body = ("name,currency,notes\n" + "".join(
+        f"Client {i},EUR,{long_note}\n" for i in range(100))).encode()
+    assert 9 * 1024 * 1024 < len(body) < 10 * 1024 * 1024
+    uploaded = upload(api, owner, body)
+    assert uploaded.status_code == 201, uploaded.text
+    assert uploaded.json()["total_rows"] == 100
+    report = until_status(api, owner, uploaded.headers["Location"], "validated")
+    assert (report["failed_rows"], report["created_rows"]) == (100, 0)
+    assert {p["column"] for p in report["problems"]} == {"notes"}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from services.crm.domain import imports as rules
-from services.crm.use_cases import imports, members
+from services.crm.use_cases import importers, imports, members
 from shared.db import tenant_transaction, utcnow
 from shared.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shared.testing import wait_until
@@ -231,3 +232,30 @@ def test_an_owner_email_column_names_the_owner_among_the_members(crm_db, firm):
     assert owners == [("Mine", ann)]
     assert done["problems"] == [{"row": 3, "column": "owner",
                                  "message": "No member of your firm has this email."}]
+
+
+def test_a_row_that_fails_unexpectedly_is_reported_and_the_others_import(crm_db, firm,
+                                                                         monkeypatch):
+    ctx = firm.context("member")
+    real_create = importers.CLIENTS.create
+
+    def create(session, ctx, args, key, options):
+        if args["name"] == "Poison":
+            raise KeyError("a bug")
+        real_create(session, ctx, args, key, options)
+
+    monkeypatch.setitem(importers.IMPORTERS, "clients",
+                        dataclasses.replace(importers.CLIENTS, create=create))
+
+    def transaction():
+        return tenant_transaction(crm_db.sessions, ctx)
+
+    with transaction() as session:
+        imp = imports.start_import(session, ctx, entity="clients", dry_run=False,
+                                   content="name,currency\nGood,EUR\nPoison,EUR\nFine,EUR\n")
+    imports.run_pass(transaction, ctx, import_id=uuid.UUID(str(imp["id"])))
+    with transaction() as session:
+        done = imports.get_import(session, ctx, import_id=imp["id"])
+    assert (done["status"], done["created_rows"], done["failed_rows"]) == ("completed", 2, 1)
+    assert done["problems"][0]["row"] == 3 and "error on our side" in done["problems"][0][
+        "message"]

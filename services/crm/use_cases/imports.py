@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import logging
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, suppress
@@ -21,7 +22,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from services.crm.domain import imports as rules
@@ -35,6 +36,8 @@ from shared.db import utcnow
 from shared.errors import BureauError, Conflict, NotFound, ValidationFailed
 from shared.input_schemas import flatten_messages
 from shared.outbox import record_event
+
+log = logging.getLogger(__name__)
 
 ACTIVE = ("validating", "importing")
 MAX_ACTIVE_PER_TENANT = 2
@@ -319,6 +322,13 @@ def _import_row(session: Session, ctx: CallContext, job: Pass, number: int, cell
         return
     except IntegrityError:
         outcome.skipped += 1  # a concurrent import created the same key first
+        return
+    except (OperationalError, InterfaceError):
+        raise  # the database, not the row: the pass fails and is retried
+    except Exception:  # a bug on one row must not stop the file: report it, log it
+        log.exception("import %s: row %d failed", job.import_id, number)
+        outcome.fail([rules.problem(number, None, "This row could not be imported (an "
+                                                  "error on our side); the others were.")])
         return
     outcome.created += 1
     job.seen_keys[key] = number
