@@ -190,8 +190,10 @@ def test_an_import_that_dies_between_batches_resumes_without_creating_twice(crm_
     with transaction() as session:
         done = imports.get_import(session, ctx, import_id=imp["id"])
         clients = session.execute(text("SELECT count(*) FROM clients")).scalar_one()
+        kept = session.execute(text("SELECT content FROM imports")).scalar_one()
     assert (done["status"], done["processed_rows"], done["created_rows"]) == ("completed", 7, 7)
     assert clients == 7
+    assert kept is None  # the file is not kept once imported
 
 
 def test_a_nul_in_a_file_name_is_refused(rpc, firm):

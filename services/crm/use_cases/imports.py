@@ -23,13 +23,13 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, undefer
 
 from services.crm.domain import imports as rules
 from services.crm.domain.csv_files import CsvFile, data_rows, ragged, read_csv
 from services.crm.domain.permissions import Action
 from services.crm.models import Import, Member
-from services.crm.use_cases.common import caller, get_or_404
+from services.crm.use_cases.common import caller
 from services.crm.use_cases.importers import IMPORTERS, Importer
 from shared.call_context import CallContext
 from shared.db import utcnow
@@ -122,7 +122,10 @@ def _request_pass(session: Session, ctx: CallContext, imp: Import, user_id: uuid
 
 def get_import(session: Session, ctx: CallContext, *, import_id: uuid.UUID) -> dict[str, Any]:
     caller(ctx, Action.READ)
-    return import_view(get_or_404(session, Import, import_id, "import"))
+    imp = _read(session, import_id)
+    if imp is None:
+        raise NotFound("No such import.")
+    return import_view(imp)
 
 
 def run_import(session: Session, ctx: CallContext, *, import_id: uuid.UUID) -> dict[str, Any]:
@@ -142,10 +145,20 @@ def run_import(session: Session, ctx: CallContext, *, import_id: uuid.UUID) -> d
     return import_view(imp)
 
 
-def _locked(session: Session, import_id: uuid.UUID) -> Import | None:
-    stmt = (select(Import).where(Import.id == import_id).with_for_update()
+def _read(session: Session, import_id: uuid.UUID, *, lock: bool = False,
+          content: bool = False) -> Import | None:
+    """The import, fresh from the database; its file (up to 10 MiB) only when asked for,
+    since progress is polled often and every batch updates the record."""
+    stmt = (select(Import).where(Import.id == import_id)
+            .options(undefer(Import.content) if content else defer(Import.content))
             .execution_options(populate_existing=True))
+    if lock:
+        stmt = stmt.with_for_update()
     return session.execute(stmt).scalar_one_or_none()
+
+
+def _locked(session: Session, import_id: uuid.UUID, *, content: bool = False) -> Import | None:
+    return _read(session, import_id, lock=True, content=content)
 
 
 def _reset(imp: Import) -> None:
@@ -200,7 +213,7 @@ def run_pass(transaction: Transaction, ctx: CallContext, *, import_id: uuid.UUID
 
 def _begin(session: Session, ctx: CallContext, import_id: uuid.UUID) -> Pass | None:
     caller(ctx, Action.WRITE)
-    imp = _locked(session, import_id)
+    imp = _locked(session, import_id, content=True)
     if imp is None or imp.status not in ACTIVE or imp.content is None:
         return None  # finished already (a redelivered request), or gone
     importer = _importer(imp.entity)
