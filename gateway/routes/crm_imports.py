@@ -8,9 +8,14 @@ from flask import Blueprint, Response
 
 from gateway.components import components
 from gateway.endpoints import Call, endpoint
-from gateway.responses import json_response
+from gateway.responses import json_response, page_response
 from gateway.routes.service_calls import call_crm
-from gateway.schemas.crm_imports import ImportSchema, ImportUploadQuery
+from gateway.schemas.crm_imports import (
+    ImportListQuery,
+    ImportPageSchema,
+    ImportSchema,
+    ImportUploadQuery,
+)
 
 bp = Blueprint("crm_imports", __name__, url_prefix="/api/v1/crm/imports")
 TAG = "crm"
@@ -41,6 +46,12 @@ def start_import(call: Call) -> Response:
     imp = components().rpc.call("crm", "start_import", {**call.query, "content": call.text},
                                 context=call.caller.context, timeout=UPLOAD_RPC_TIMEOUT)
     return json_response(imp, 201, {"Location": f"{bp.url_prefix}/{imp['id']}"})
+
+
+@endpoint(bp, "", "GET", summary="List imports, newest first", tag=TAG, query=ImportListQuery,
+          response=ImportPageSchema, paginated=True)
+def list_imports(call: Call) -> Response:
+    return page_response(call_crm(call, "list_imports", **call.query))
 
 
 @endpoint(bp, "/<uuid:import_id>", "GET", summary="An import: its progress and problems",

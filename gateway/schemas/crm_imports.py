@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from gateway.schemas.common import RequestSchema, ResponseSchema
+from gateway.schemas.common import ListQuerySchema, RequestSchema, ResponseSchema, page_schema
 from gateway.schemas.crm_clients import ClientListQuery
 
 ENTITIES = ("clients",)
@@ -38,7 +38,7 @@ class ImportColumnSchema(ResponseSchema):
                           metadata={"description": "null: accepted and ignored."})
 
 
-class ImportSchema(ResponseSchema):
+class ImportSummarySchema(ResponseSchema):
     id = fields.String(required=True)
     entity = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
@@ -48,22 +48,35 @@ class ImportSchema(ResponseSchema):
     allow_duplicate_names = fields.Boolean(required=True)
     file_name = fields.String(required=True)
     checksum = fields.String(required=True, metadata={"description": "SHA-256 of the text."})
-    columns = fields.List(fields.Nested(ImportColumnSchema), required=True)
     total_rows = fields.Integer(required=True)
     processed_rows = fields.Integer(required=True)
     created_rows = fields.Integer(required=True)
     skipped_rows = fields.Integer(required=True, metadata={
         "description": "Rows imported before (same import key or id): not created again."})
     failed_rows = fields.Integer(required=True)
-    problems = fields.List(fields.Nested(ImportProblemSchema), required=True)
     problem_count = fields.Integer(required=True)
-    problems_truncated = fields.Boolean(required=True, metadata={
-        "description": "More problems than the first 1,000 kept."})
     created_by = fields.String(required=True, allow_none=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
     finished_at = fields.DateTime(required=True, allow_none=True)
     version = fields.Integer(required=True)
+
+
+class ImportSchema(ImportSummarySchema):
+    columns = fields.List(fields.Nested(ImportColumnSchema), required=True)
+    problems = fields.List(fields.Nested(ImportProblemSchema), required=True)
+    problems_truncated = fields.Boolean(required=True, metadata={
+        "description": "More problems than the first 1,000 kept."})
+
+
+ImportPageSchema = page_schema(ImportSummarySchema, "ImportPageSchema")
+
+
+class ImportListQuery(ListQuerySchema):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    entity = fields.String(validate=validate.OneOf(ENTITIES))
+    sort = fields.String(load_default="-created_at",
+                         validate=validate.OneOf(("created_at", "-created_at")))
 
 
 class ClientExportQuery(ClientListQuery):

@@ -203,3 +203,13 @@ def test_decoding_prefers_the_declared_charset_over_a_guess():
     assert decode_text(b"\xff\xfe\x00\x00a\x00\x00\x00") == "a"
     with pytest.raises(ValidationFailed):
         decode_text(b"\xe9", "utf-8")
+
+
+def test_imports_are_listed_with_the_lists_paging_and_filters(client, auth, crm):
+    crm.answers["list_imports"] = lambda kw: {
+        "data": [], "page": {"limit": 5, "has_more": True, "next_cursor": "c2"}}
+    response = client.get(f"{IMPORTS}?limit=5&status=validated", headers=auth)
+    assert response.status_code == 200 and 'rel="next"' in response.headers["Link"]
+    assert crm.calls_of("list_imports") == [
+        {"limit": 5, "include_total": False, "status": "validated", "sort": "-created_at"}]
+    assert client.get(f"{IMPORTS}?status=done", headers=auth).status_code == 400

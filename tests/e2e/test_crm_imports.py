@@ -63,6 +63,8 @@ def test_upload_dry_run_run_and_progress_to_done(api: Api, owner: Account):
     rerun = until_status(api, owner, again.headers["Location"], "completed")
     assert (rerun["created_rows"], rerun["skipped_rows"]) == (0, 2)
     assert len(names(api, owner)) == 2
+    listed = api.get(IMPORTS, headers=owner.auth, params={"status": "completed"}).json()
+    assert [i["id"] for i in listed["data"]] == [rerun["id"], done["id"]]
 
 
 def test_bad_files_are_refused_with_a_reason_and_write_nothing(api: Api, owner: Account):

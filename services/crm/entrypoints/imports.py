@@ -29,6 +29,12 @@ class ImportEntrypoints(Entrypoints):
             return json_ready(imports.get_import(session, self.ctx, **args))
 
     @rpc
+    def list_imports(self, **payload: Any) -> dict[str, Any]:
+        args = load(schemas.ListImportsInput(), payload)
+        with self.db.transaction() as session:
+            return json_ready(imports.list_imports(session, self.ctx, **args))
+
+    @rpc
     def run_import(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ImportIdInput(), payload)
         with self.db.transaction() as session:

@@ -7,7 +7,9 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from services.crm.domain.csv_files import MAX_CHARS
-from shared.input_schemas import Input, Trimmed
+from services.crm.domain.imports import STATUSES
+from services.crm.schemas.common import sort_field
+from shared.input_schemas import Input, PageInput, Trimmed
 
 
 class RefusesNul(Schema):
@@ -36,3 +38,9 @@ class StartImportInput(RefusesNul, Input):
 
 class ImportIdInput(Input):
     import_id = fields.UUID(required=True)
+
+
+class ListImportsInput(PageInput):
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    entity = fields.String(load_default=None, validate=validate.Length(min=1, max=20))
+    sort = sort_field("-created_at")

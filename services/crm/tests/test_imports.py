@@ -261,3 +261,17 @@ def test_a_row_that_fails_unexpectedly_is_reported_and_the_others_import(crm_db,
     assert (done["status"], done["created_rows"], done["failed_rows"]) == ("completed", 2, 1)
     assert done["problems"][0]["row"] == 3 and "error on our side" in done["problems"][0][
         "message"]
+
+
+def test_imports_are_listed_newest_first_without_their_problems(rpc, firm, other_firm):
+    api = rpc.as_(firm)
+    first = finished(api, api.start_import(entity="clients", content=MIXED), "validated")
+    second = finished(api, api.start_import(entity="clients", content=GOOD, dry_run=False),
+                      "completed")
+    page = rpc.as_(firm, "viewer").list_imports(limit=1, include_total=True)
+    assert [i["id"] for i in page["data"]] == [second["id"]] and page["page"]["total"] == 2
+    rest = api.list_imports(limit=1, cursor=page["page"]["next_cursor"])
+    assert [i["id"] for i in rest["data"]] == [first["id"]]
+    assert "problems" not in rest["data"][0] and rest["data"][0]["problem_count"] == 5
+    assert [i["id"] for i in api.list_imports(status="validated")["data"]] == [first["id"]]
+    assert rpc.as_(other_firm).list_imports()["data"] == []

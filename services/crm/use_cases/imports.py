@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, defer, undefer
 
@@ -36,6 +36,7 @@ from shared.db import utcnow
 from shared.errors import BureauError, Conflict, NotFound, ValidationFailed
 from shared.input_schemas import flatten_messages
 from shared.outbox import record_event
+from shared.pagination import PageRequest, paginate
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,8 @@ STALE_AFTER = timedelta(minutes=10)
 (dead-lettered after failing): it no longer counts against the limit."""
 
 
-def import_view(imp: Import) -> dict[str, Any]:
+def import_summary(imp: Import) -> dict[str, Any]:
+    """An import without its problems and columns: what a list shows."""
     options = imp.options or {}
     return {
         "id": imp.id,
@@ -57,20 +59,27 @@ def import_view(imp: Import) -> dict[str, Any]:
         "allow_duplicate_names": bool(options.get("allow_duplicate_names")),
         "file_name": imp.file_name,
         "checksum": imp.checksum,
-        "columns": options.get("columns", []),
         "total_rows": imp.total_rows,
         "processed_rows": imp.processed_rows,
         "created_rows": imp.created_rows,
         "skipped_rows": imp.skipped_rows,
         "failed_rows": imp.failed_rows,
-        "problems": imp.problems,
         "problem_count": imp.problem_count,
-        "problems_truncated": imp.problem_count > len(imp.problems),
         "created_by": imp.created_by,
         "created_at": imp.created_at,
         "updated_at": imp.updated_at,
         "finished_at": imp.finished_at,
         "version": imp.version,
+    }
+
+
+def import_view(imp: Import) -> dict[str, Any]:
+    """The whole report: the first problems (up to MAX_STORED_PROBLEMS) and the columns."""
+    return {
+        **import_summary(imp),
+        "columns": (imp.options or {}).get("columns", []),
+        "problems": imp.problems,
+        "problems_truncated": imp.problem_count > len(imp.problems),
     }
 
 
@@ -126,6 +135,22 @@ def get_import(session: Session, ctx: CallContext, *, import_id: uuid.UUID) -> d
     if imp is None:
         raise NotFound("No such import.")
     return import_view(imp)
+
+
+def list_imports(session: Session, ctx: CallContext, *, limit: int = 25,
+                 cursor: str | None = None, include_total: bool = False,
+                 status: str | None = None, entity: str | None = None,
+                 sort: str = "-created_at") -> dict[str, Any]:
+    caller(ctx, Action.READ)
+    request = PageRequest.parse(collection="crm.imports", sorts={"created_at": Import.created_at},
+                                tiebreaker=Import.id, sort=sort, default_sort="-created_at",
+                                limit=limit, cursor=cursor, include_total=include_total)
+    stmt: Select[Any] = select(Import).options(defer(Import.content), defer(Import.problems))
+    if status:
+        stmt = stmt.where(Import.status == status)
+    if entity:
+        stmt = stmt.where(Import.entity == entity)
+    return paginate(session, stmt, request, import_summary)
 
 
 def run_import(session: Session, ctx: CallContext, *, import_id: uuid.UUID) -> dict[str, Any]:
