@@ -46,6 +46,11 @@ class EntityColumns:
     upper_cased: tuple[str, ...] = ()
     nested: Mapping[str, str] = field(default_factory=dict)
     """`billing_address.city` -> the nested object it belongs to."""
+    entries: tuple[str, ...] = ()
+    """Fields whose cell lists values that become `[{value, primary}]`, the first primary
+    (a contact's emails and phones)."""
+    one_of: tuple[str, ...] = ()
+    """At least one of these columns is required (a contact's names)."""
 
     def lookup(self) -> dict[str, str]:
         table: dict[str, str] = {}
@@ -109,6 +114,8 @@ def map_header(header: Sequence[str], columns: EntityColumns) -> ColumnMap:
     missing = [name for name in columns.required if name not in used]
     if missing:
         messages.append(f"Missing required columns: {', '.join(missing)}.")
+    if columns.one_of and not any(name in used for name in columns.one_of):
+        messages.append(f"Missing columns: one of {', '.join(columns.one_of)} is required.")
     if messages:
         raise ValidationFailed(" ".join(messages), {"file": messages})
     return ColumnMap(tuple(header), tuple(resolved))
@@ -152,6 +159,9 @@ def map_row(cells: Sequence[str], columns: ColumnMap, spec: EntityColumns) -> Ma
             payload.setdefault(spec.nested[name], {})[name.split(".", 1)[1]] = value
         elif name in spec.lists:
             payload[name] = split_list(value)
+        elif name in spec.entries:
+            payload[name] = [{"value": v, "primary": i == 0}
+                             for i, v in enumerate(split_list(value))]
         else:
             payload[name] = value
     return MappedRow(payload, custom, external_id, object_id)
@@ -271,4 +281,30 @@ CLIENT_COLUMNS = EntityColumns(
     upper_cased=("billing_address.country",),
     nested={f"billing_address.{part}": "billing_address"
             for part in ("line1", "line2", "city", "region", "postal_code", "country")},
+)
+
+
+CONTACT_COLUMNS = EntityColumns(
+    entity="contacts",
+    fields={
+        "first_name": ("first", "firstname", "given name", "forename"),
+        "last_name": ("last", "lastname", "surname", "family name"),
+        "name": ("full name", "display name", "contact name", "contact"),
+        "title": ("job title", "position"),
+        "emails": ("email", "e-mail", "email address", "mail"),
+        "phones": ("phone", "telephone", "phone number", "mobile", "tel"),
+        "owner_id": (),
+        "owner_email": ("owner",),
+        "tags": ("tag", "labels"),
+        "notes": ("note", "comments", "description"),
+        "external_id": ("external key",),
+        "id": (),
+    },
+    required=(),
+    one_of=("name", "first_name", "last_name"),
+    ignored=("primary_email", "primary_phone", "primary_client_id", "owner_name",
+             "owner_flagged", "created_at", "updated_at", "version"),
+    lists=("tags",),
+    lower_cased=("owner_email",),
+    entries=("emails", "phones"),
 )

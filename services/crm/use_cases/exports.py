@@ -80,8 +80,10 @@ def cell(item: dict[str, Any], column: str) -> str:
         value = (item.get(parent) or {}).get(part)
     else:
         value = item.get(column)
-    if isinstance(value, list):
-        return safe_cell("; ".join(str(v) for v in value))
+    if isinstance(value, list):  # tags, or a contact's [{value, primary}] (primary first)
+        values = sorted(value, key=lambda v: not (isinstance(v, dict) and v.get("primary")))
+        return safe_cell("; ".join(str(v["value"]) if isinstance(v, dict) and "value" in v
+                                   else str(v) for v in values))
     return safe_cell(custom_cell(value))
 
 

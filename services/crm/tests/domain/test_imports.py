@@ -6,6 +6,7 @@ import pytest
 
 from services.crm.domain.imports import (
     CLIENT_COLUMNS,
+    CONTACT_COLUMNS,
     custom_cell,
     custom_value,
     import_key,
@@ -110,3 +111,21 @@ def test_custom_values_export_as_cells_that_import_back():
     assert custom_cell(True) == "true" and custom_cell(None) == "" and custom_cell(3) == "3"
     assert custom_value("money", custom_cell({"amount": "1.00", "currency": "EUR"})) == {
         "amount": "1.00", "currency": "EUR"}
+
+
+def test_a_contact_row_lists_its_emails_and_phones_the_first_primary():
+    columns = map_header(["First Name", "Surname", "E-mail", "Mobile"], CONTACT_COLUMNS)
+    row = map_row(["Ann", "Lee", "ann@acme.test; ann@home.test", "+49 30 1234"], columns,
+                  CONTACT_COLUMNS)
+    assert row.payload == {
+        "first_name": "Ann", "last_name": "Lee",
+        "emails": [{"value": "ann@acme.test", "primary": True},
+                   {"value": "ann@home.test", "primary": False}],
+        "phones": [{"value": "+49 30 1234", "primary": True}]}
+
+
+def test_a_contact_file_needs_some_name_column():
+    with pytest.raises(ValidationFailed) as refused:
+        map_header(["email", "title"], CONTACT_COLUMNS)
+    assert "one of name, first_name, last_name is required" in refused.value.errors["file"][0]
+    assert map_header(["Full Name"], CONTACT_COLUMNS).fields == ("name",)
