@@ -275,3 +275,26 @@ def test_imports_are_listed_newest_first_without_their_problems(rpc, firm, other
     assert "problems" not in rest["data"][0] and rest["data"][0]["problem_count"] == 5
     assert [i["id"] for i in api.list_imports(status="validated")["data"]] == [first["id"]]
     assert rpc.as_(other_firm).list_imports()["data"] == []
+
+
+def test_progress_is_committed_batch_by_batch_and_readable_while_it_runs(crm_db, firm):
+    ctx = firm.context("member")
+
+    def transaction():
+        return tenant_transaction(crm_db.sessions, ctx)
+
+    content = "name,currency\n" + "".join(f"C{i},EUR\n" for i in range(5)) + "Bad,XX\n"
+    with transaction() as session:
+        imp = imports.start_import(session, ctx, entity="clients", content=content,
+                                   dry_run=False)
+    seen = []
+
+    def look() -> None:  # another transaction, as a client polling the import would
+        with tenant_transaction(crm_db.sessions, ctx) as other:
+            got = imports.get_import(other, ctx, import_id=imp["id"])
+        seen.append((got["status"], got["processed_rows"], got["created_rows"],
+                     got["failed_rows"]))
+
+    imports.run_pass(transaction, ctx, import_id=uuid.UUID(str(imp["id"])), pause=look,
+                     batch_size=2)
+    assert seen == [("importing", 2, 2, 0), ("importing", 4, 4, 0), ("importing", 6, 5, 1)]
