@@ -119,6 +119,10 @@ def test_the_same_name_twice_in_a_file_is_reported_unless_allowed(rpc, firm):
     content = "name,currency,notes\nAcme,EUR,first\nACME,EUR,second\n"
     report = finished(api, api.start_import(entity="clients", content=content), "validated")
     assert report["failed_rows"] == 1 and report["problems"][0]["row"] == 3
+    api.create_client(name="Acme", currency="EUR")
+    clash = finished(api, api.start_import(entity="clients", content=content), "validated")
+    assert clash["failed_rows"] == 2
+    assert "allow_duplicate_names=true" in clash["problems"][0]["message"]
     allowed = finished(api, api.start_import(entity="clients", content=content,
                                              allow_duplicate_names=True), "validated")
     assert allowed["failed_rows"] == 0 and allowed["created_rows"] == 2

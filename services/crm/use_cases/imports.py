@@ -344,7 +344,8 @@ def _import_row(session: Session, ctx: CallContext, job: Pass, number: int, cell
             and name_key in job.seen_names):
         outcome.fail([rules.problem(number, job.columns.column_of("name"),
                                     f"Row {job.seen_names[name_key]} has the same name; "
-                                    "names must be unique unless allow_duplicate_names.")])
+                                    "import with allow_duplicate_names=true to create "
+                                    "both.")])
         return
     try:
         with session.begin_nested():
@@ -353,7 +354,11 @@ def _import_row(session: Session, ctx: CallContext, job: Pass, number: int, cell
         outcome.fail(rules.problems_from_errors(number, exc.errors, job.columns))
         return
     except Conflict as exc:
-        outcome.fail([rules.problem(number, job.columns.column_of("name"), exc.detail)])
+        message = exc.detail
+        if job.importer.unique_name:  # the API's hint names its own flag: name the import's
+            message = ("A client of this name exists already; import with "
+                       "allow_duplicate_names=true to create another.")
+        outcome.fail([rules.problem(number, job.columns.column_of("name"), message)])
         return
     except BureauError as exc:
         outcome.fail([rules.problem(number, None, exc.detail)])
