@@ -72,10 +72,14 @@ def build_openapi(app: Flask) -> dict[str, Any]:
     return spec.to_dict()
 
 
-def declared_parameter_attributes(converter: Any, field: Any, **kwargs: Any) -> dict[str, Any]:
-    """A query field's own parameter attributes (`metadata["parameter"]`, e.g. a deepObject
-    filter's `style` and `explode`) added to its parameter."""
-    return dict(field.metadata.get("parameter", {}))
+def declared_parameter_attributes(converter: Any, field: Any, *, ret: dict[str, Any],
+                                  **kwargs: Any) -> dict[str, Any]:
+    """A query field's own parameter attributes from `metadata["parameter"]` (e.g. a
+    deepObject filter's `style` and `explode`; its `schema` is merged into the field's)."""
+    declared = dict(field.metadata.get("parameter", {}))
+    if "schema" in declared:
+        ret["schema"] = {**ret.get("schema", {}), **declared.pop("schema")}
+    return declared
 
 
 def _operation(declared: EndpointSpec, rule: Rule) -> dict[str, Any]:

@@ -70,6 +70,8 @@ def custom_field_values() -> fields.Dict:
 
 CUSTOM_KEY = r"[a-z][a-z0-9_]{0,63}"
 _CUSTOM_PARAMETER = re.compile(r"^custom\[(.*)\]$")
+MAX_CUSTOM_FILTERS = 10
+MAX_CUSTOM_FILTER_LENGTH = 100
 
 
 class CustomFieldFilterQuery(Schema):
@@ -84,12 +86,15 @@ class CustomFieldFilterQuery(Schema):
 
     custom = fields.Dict(
         keys=fields.String(validate=validate.Regexp(f"^{CUSTOM_KEY}$")),
-        values=fields.String(validate=validate.Length(min=1, max=500)),
+        values=fields.String(validate=validate.Length(min=1, max=MAX_CUSTOM_FILTER_LENGTH)),
+        validate=validate.Length(max=MAX_CUSTOM_FILTERS),
         metadata={
             "description": "Equality filters on custom fields, e.g. `custom[tier]=gold`; "
             "a multi-select matches objects holding the option, money is "
             "`custom[budget]=1200.00 EUR`, booleans `true`/`false`, dates `YYYY-MM-DD`.",
-            "parameter": {"style": "deepObject", "explode": True},
+            "maxProperties": MAX_CUSTOM_FILTERS,
+            "parameter": {"style": "deepObject", "explode": True,
+                          "schema": {"propertyNames": {"pattern": f"^{CUSTOM_KEY}$"}}},
         },
     )
 

@@ -60,3 +60,15 @@ def test_the_document_describes_the_filter_as_a_deep_object(client):
         "get", "patch", "delete"}
     patch = paths["/api/v1/crm/custom-fields/{custom_field_id}"]["patch"]
     assert {"412", "428"} <= set(patch["responses"])
+
+
+def test_the_filter_documents_its_keys_and_bounds(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    params = document["paths"]["/api/v1/crm/clients"]["get"]["parameters"]
+    schema = next(p for p in params if p["name"] == "custom")["schema"]
+    assert schema["propertyNames"] == {"pattern": "^[a-z][a-z0-9_]{0,63}$"}
+    assert schema["maxProperties"] == 10
+    assert schema["additionalProperties"]["maxLength"] == 100
+    too_many = {f"custom[k{i}]": "x" for i in range(11)}
+    with pytest.raises(ValidationError):
+        ClientListQuery().load(too_many)
