@@ -70,7 +70,7 @@ def custom_field_values() -> fields.Dict:
 
 CUSTOM_KEY = r"[a-z][a-z0-9_]{0,63}"
 _CUSTOM_PARAMETER = re.compile(r"^custom\[(.*)\]$")
-MAX_CUSTOM_FILTERS = 10
+MAX_CUSTOM_FILTERS = 5
 MAX_CUSTOM_FILTER_LENGTH = 100
 
 

@@ -67,8 +67,17 @@ def test_the_filter_documents_its_keys_and_bounds(client):
     params = document["paths"]["/api/v1/crm/clients"]["get"]["parameters"]
     schema = next(p for p in params if p["name"] == "custom")["schema"]
     assert schema["propertyNames"] == {"pattern": "^[a-z][a-z0-9_]{0,63}$"}
-    assert schema["maxProperties"] == 10
+    assert schema["maxProperties"] == 5
     assert schema["additionalProperties"]["maxLength"] == 100
-    too_many = {f"custom[k{i}]": "x" for i in range(11)}
+    too_many = {f"custom[k{i}]": "x" for i in range(6)}
     with pytest.raises(ValidationError):
         ClientListQuery().load(too_many)
+
+
+def test_a_cursor_is_base64url_in_the_document_and_at_the_door(client, auth):
+    document = client.get("/api/v1/openapi.json").get_json()
+    params = document["paths"]["/api/v1/crm/clients"]["get"]["parameters"]
+    assert next(p for p in params if p["name"] == "cursor")["schema"]["pattern"] == \
+        "^[A-Za-z0-9_-]+$"
+    refused = client.get("/api/v1/crm/clients?cursor=not%20a%20cursor", headers=auth)
+    assert refused.status_code == 400 and "cursor" in refused.get_json()["errors"]
