@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from services.crm.models import Client
 from services.crm.use_cases import custom_fields
@@ -305,3 +305,22 @@ def test_admins_changes_are_recorded_as_events(rpc, firm, crm_db):
     assert envelopes[1]["data"]["changed"] == ["label", "position"]
     assert {e["data"]["actor_id"] for e in envelopes} == {firm.user("admin")}
     assert {e["data"]["custom_field_id"] for e in envelopes} == {tier["id"]}
+
+
+def test_showing_a_page_of_values_costs_one_query_whatever_its_length(rpc, firm, crm_db):
+    rpc.as_(firm).create_custom_field(**TIER)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with tenant_transaction(crm_db.sessions, firm.context()) as session:
+        session.connection()  # the scope's SET LOCAL is not ours to count
+        event.listen(crm_db.engine, "before_cursor_execute", count)
+        try:
+            shown = custom_fields.shown_values(session, "client")
+            pages = [shown({"tier": "gold", "gone": 1}) for _ in range(25)]
+        finally:
+            event.remove(crm_db.engine, "before_cursor_execute", count)
+    assert len(statements) == 1 and "custom_field_definitions" in statements[0]
+    assert pages[0] == {"tier": "gold"} and len(pages) == 25
