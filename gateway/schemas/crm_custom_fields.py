@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from typing import Any
+
+from marshmallow import ValidationError, fields, pre_load, validate
 
 from gateway.schemas.common import ListQuerySchema, RequestSchema, ResponseSchema, page_schema
 from gateway.schemas.crm import CUSTOM_KEY
@@ -44,7 +46,21 @@ class CreateCustomFieldBody(RequestSchema):
                               metadata={"description": "Order in forms; default last."})
 
 
+IMMUTABLE = {
+    "key": ["The key never changes (values are stored under it); create another field."],
+    "type": ["The type never changes (stored values would not fit); create another field."],
+}
+
+
 class UpdateCustomFieldBody(RequestSchema):
+    """Label, required, options, position; `key` and `type` are refused with a reason."""
+
+    @pre_load
+    def refuse_immutable(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict) and IMMUTABLE.keys() & data.keys():
+            raise ValidationError({k: IMMUTABLE[k] for k in IMMUTABLE.keys() & data.keys()})
+        return data
+
     label = fields.String(validate=validate.Length(min=1, max=200))
     required = fields.Boolean()
     options = fields.List(fields.Nested(OptionBody))

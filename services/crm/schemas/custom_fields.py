@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from typing import Any
+
+from marshmallow import ValidationError, fields, pre_load, validate
 
 from services.crm.domain.custom_fields import ENTITIES, KEY_PATTERN, KEY_RULE, TYPES
 from services.crm.schemas.common import sort_field
 from shared.input_schemas import Input, PageInput, Trimmed
 
 POSITION = validate.Range(min=0, max=1_000_000)
+IMMUTABLE = {
+    "key": ["The key never changes (values are stored under it); create another field."],
+    "type": ["The type never changes (stored values would not fit); create another field."],
+}
 
 
 class OptionInput(Input):
@@ -35,7 +41,13 @@ class CreateCustomFieldInput(Input):
 
 
 class UpdateCustomFieldInput(Input):
-    """Any subset of the changeable fields; `key` and `type` are not among them."""
+    """Any subset of the changeable fields; `key` and `type` are refused with a reason."""
+
+    @pre_load
+    def refuse_immutable(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict) and IMMUTABLE.keys() & data.keys():
+            raise ValidationError({k: IMMUTABLE[k] for k in IMMUTABLE.keys() & data.keys()})
+        return data
 
     custom_field_id = fields.UUID(required=True)
     expected_version = fields.Integer(load_default=None, allow_none=True, strict=True)

@@ -104,6 +104,7 @@ def test_updates_need_the_current_version_and_never_change_key_or_type(rpc, firm
     with pytest.raises(ValidationFailed) as refused:
         admin.update_custom_field(custom_field_id=tier["id"], type="text", key="level")
     assert set(refused.value.errors) == {"type", "key"}
+    assert "never changes" in refused.value.errors["key"][0]
     with pytest.raises(ValidationFailed):
         admin.update_custom_field(custom_field_id=tier["id"], options=[])
 
