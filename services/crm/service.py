@@ -7,8 +7,9 @@ filter and row-level security both apply); permissions are checked by the use ca
 from __future__ import annotations
 
 from services.crm.entrypoints.clients import ClientEntrypoints
+from services.crm.entrypoints.custom_fields import CustomFieldEntrypoints
 from services.crm.entrypoints.identity_events import IdentityEventHandlers
 
 
-class CrmService(ClientEntrypoints, IdentityEventHandlers):
+class CrmService(ClientEntrypoints, CustomFieldEntrypoints, IdentityEventHandlers):
     name = "crm"
