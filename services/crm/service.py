@@ -7,11 +7,12 @@ filter and row-level security both apply); permissions are checked by the use ca
 from __future__ import annotations
 
 from services.crm.entrypoints.clients import ClientEntrypoints
+from services.crm.entrypoints.custom_fields import CustomFieldEntrypoints
 from services.crm.entrypoints.exports import ExportEntrypoints
 from services.crm.entrypoints.identity_events import IdentityEventHandlers
 from services.crm.entrypoints.imports import ImportEntrypoints
 
 
-class CrmService(ClientEntrypoints, ImportEntrypoints, ExportEntrypoints,
-                 IdentityEventHandlers):
+class CrmService(ClientEntrypoints, CustomFieldEntrypoints, ImportEntrypoints,
+                 ExportEntrypoints, IdentityEventHandlers):
     name = "crm"
