@@ -78,3 +78,33 @@ def test_nul_characters_in_filters_are_refused_not_a_failed_query(rpc, firm):
     with pytest.raises(ValidationFailed) as refused:
         rpc.as_(firm).export_clients(domain="x\x00y", q="a\x00")
     assert set(refused.value.errors) == {"domain", "q"}
+
+
+def test_custom_fields_export_as_columns_and_import_back_typed(rpc, firm):
+    admin = rpc.as_(firm, "admin")
+    admin.create_custom_field(entity="client", key="tier", label="Tier", type="single_select",
+                              options=[{"value": "gold"}, {"value": "silver"}])
+    admin.create_custom_field(entity="client", key="seats", label="Seats", type="number")
+    admin.create_custom_field(entity="client", key="budget", label="Budget", type="money")
+    admin.create_custom_field(entity="client", key="regions", label="Regions",
+                              type="multi_select", options=[{"value": "eu"}, {"value": "us"}])
+    admin.create_custom_field(entity="client", key="vip", label="VIP", type="boolean")
+    api = rpc.as_(firm)
+    content = (
+        "name,currency,custom.tier,custom.seats,custom.budget,custom.regions,custom.vip\n"
+        "Acme,EUR,gold,12,1200.50 EUR,eu; us,yes\n"
+        "Beta,EUR,platinum,1.5,,,\n"
+    )
+    started = api.start_import(entity="clients", content=content)
+    report = wait_until(lambda: (got := api.get_import(import_id=started["id"]))["status"]
+                        == "validated" and got, timeout=20)
+    assert (report["created_rows"], report["failed_rows"]) == (1, 1)
+    assert {p["column"] for p in report["problems"]} == {"custom.tier", "custom.seats"}
+    api.run_import(import_id=report["id"])
+    wait_until(lambda: api.get_import(import_id=report["id"])["status"] == "completed")
+    acme = api.list_clients()["data"][0]
+    assert acme["custom"] == {"tier": "gold", "seats": 12, "vip": True, "regions": ["eu", "us"],
+                              "budget": {"amount": "1200.50", "currency": "EUR"}}
+    rows = parse(export_all(api)[0])
+    assert [(r["custom.tier"], r["custom.seats"], r["custom.budget"], r["custom.regions"],
+             r["custom.vip"]) for r in rows] == [("gold", "12", "1200.50 EUR", "eu; us", "true")]
