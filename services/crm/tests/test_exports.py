@@ -7,9 +7,16 @@ import io
 
 import pytest
 
+from services.crm.tests.settling import settled
 from services.crm.use_cases import exports
 from shared.errors import ValidationFailed
 from shared.testing import wait_until
+
+
+@pytest.fixture
+def rpc(rpc, crm_db):
+    """conftest's `rpc`, and crm quiet (no pass running, no event pending) at the end."""
+    yield from settled(rpc, crm_db)
 
 
 def parse(text):

@@ -13,14 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.crm.domain.csv_files import safe_cell, write_rows
 from services.crm.domain.imports import CUSTOM_PREFIX, custom_cell
 from services.crm.domain.permissions import Action
-from services.crm.models import CustomFieldDefinition
-from services.crm.use_cases import clients
+from services.crm.use_cases import clients, custom_fields
 from services.crm.use_cases.common import caller
 from shared.call_context import CallContext
 from shared.errors import ValidationFailed
@@ -52,13 +50,10 @@ EXPORTERS = {"clients": CLIENTS}
 
 
 def _custom_columns(session: Session, exporter: Exporter) -> list[str]:
-    keys = session.execute(
-        select(CustomFieldDefinition.key).where(
-            CustomFieldDefinition.entity == exporter.custom_entity,
-            CustomFieldDefinition.archived_at.is_(None),
-        ).order_by(CustomFieldDefinition.position, CustomFieldDefinition.key)
-    ).scalars()
-    return [f"{CUSTOM_PREFIX}{key}" for key in keys]
+    """The active custom fields in their form order (position, then key)."""
+    definitions = custom_fields.active_definitions(session, exporter.custom_entity)
+    ordered = sorted(definitions.values(), key=lambda d: (d.position, d.key))
+    return [f"{CUSTOM_PREFIX}{d.key}" for d in ordered]
 
 
 def _checked_columns(exporter: Exporter, columns: list[str]) -> list[str]:

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import Schema
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.crm.domain.imports import CLIENT_COLUMNS, EntityColumns
-from services.crm.models import Client, CustomFieldDefinition
+from services.crm.models import Client
 from services.crm.schemas.clients import CreateClientInput
-from services.crm.use_cases import clients
+from services.crm.use_cases import clients, custom_fields
 from shared.call_context import CallContext
 
 Create = Callable[[Session, CallContext, dict[str, Any], str, dict[str, Any]], None]
@@ -39,13 +38,8 @@ class Importer:
     """Names are unique per tenant unless confirmed (a dry run checks within the file)."""
 
     def custom_types(self, session: Session) -> dict[str, str]:
-        rows = session.execute(
-            select(CustomFieldDefinition.key, CustomFieldDefinition.type).where(
-                CustomFieldDefinition.entity == self.custom_entity,
-                CustomFieldDefinition.archived_at.is_(None),
-            )
-        ).all()
-        return {key: field_type for key, field_type in rows}
+        definitions = custom_fields.active_definitions(session, self.custom_entity)
+        return {key: definition.type for key, definition in definitions.items()}
 
 
 def _create_client(session: Session, ctx: CallContext, args: dict[str, Any], key: str,
