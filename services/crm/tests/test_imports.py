@@ -242,10 +242,10 @@ def test_a_row_that_fails_unexpectedly_is_reported_and_the_others_import(crm_db,
     ctx = firm.context("member")
     real_create = importers.CLIENTS.create
 
-    def create(session, ctx, args, key, options):
+    def create(session, ctx, args, key, options, extra):
         if args["name"] == "Poison":
             raise KeyError("a bug")
-        real_create(session, ctx, args, key, options)
+        real_create(session, ctx, args, key, options, extra)
 
     monkeypatch.setitem(importers.IMPORTERS, "clients",
                         dataclasses.replace(importers.CLIENTS, create=create))

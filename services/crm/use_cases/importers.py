@@ -20,7 +20,8 @@ from services.crm.schemas.clients import CreateClientInput
 from services.crm.use_cases import clients, custom_fields
 from shared.call_context import CallContext
 
-Create = Callable[[Session, CallContext, dict[str, Any], str, dict[str, Any]], None]
+Create = Callable[[Session, CallContext, dict[str, Any], str, dict[str, Any], dict[str, Any]],
+                  None]
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,10 @@ class Importer:
     schema: Schema
     """The API's input schema of the create method: the same checks as the API."""
     create: Create
-    """(session, ctx, loaded args, import key, options): create one object or raise."""
+    """(session, ctx, loaded args, import key, options, extra): create one object or raise."""
+    extra_fields: tuple[str, ...] = ()
+    """Columns that are not the create input's (a contact's client link): kept out of the
+    schema's load and handed to `create` as `extra`."""
     unique_name: bool = False
     """Names are unique per tenant unless confirmed (a dry run checks within the file)."""
 
@@ -43,7 +47,7 @@ class Importer:
 
 
 def _create_client(session: Session, ctx: CallContext, args: dict[str, Any], key: str,
-                   options: dict[str, Any]) -> None:
+                   options: dict[str, Any], extra: dict[str, Any]) -> None:
     args.pop("confirm_duplicate_name", None)
     # create_client hands unknown keyword fields to the Client model: import_key is one.
     clients.create_client(session, ctx, import_key=key,

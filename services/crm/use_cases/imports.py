@@ -333,6 +333,7 @@ def _import_row(session: Session, ctx: CallContext, job: Pass, number: int, cell
     if row.custom:
         payload["custom"] = {k: rules.custom_value(custom_types.get(k), v)
                              for k, v in row.custom.items()}
+    extra = {name: payload.pop(name) for name in job.importer.extra_fields if name in payload}
     try:
         args = job.importer.schema.load(payload)
     except ValidationError as exc:
@@ -349,7 +350,7 @@ def _import_row(session: Session, ctx: CallContext, job: Pass, number: int, cell
         return
     try:
         with session.begin_nested():
-            job.importer.create(session, ctx, args, key, job.options)
+            job.importer.create(session, ctx, args, key, job.options, extra)
     except ValidationFailed as exc:
         outcome.fail(rules.problems_from_errors(number, exc.errors, job.columns))
         return
@@ -375,7 +376,8 @@ def _import_row(session: Session, ctx: CallContext, job: Pass, number: int, cell
         return
     outcome.created += 1
     job.seen_keys[key] = number
-    job.seen_names.setdefault(name_key, number)
+    if job.importer.unique_name:
+        job.seen_names.setdefault(name_key, number)
 
 
 def _finish(session: Session, ctx: CallContext, job: Pass) -> None:
