@@ -15,14 +15,14 @@ from gateway.schemas.crm_imports import ClientExportQuery
 bp = Blueprint("crm_exports", __name__, url_prefix="/api/v1/crm")
 TAG = "crm"
 
-EXPORT = """The list with the same filters and sort as `GET /api/v1/crm/clients`, as one CSV
-file (UTF-8, RFC 4180), streamed. Columns: the client's fields (`billing_address.<part>`
-flattened, `tags` joined with `; `), then `custom.<key>` per custom field. Cells starting
-with `=`, `+`, `-`, `@`, tab or CR are prefixed with `'` so a spreadsheet does not run them
-(the import removes it). The file imports again (POST /api/v1/crm/imports) without creating
-anything: the `id` column names the existing clients. A failure after the first bytes ends
-the download early (an incomplete chunked response), never with a partial file that looks
-whole."""
+def export_description(collection: str, columns: str) -> str:
+    return f"""The list with the same filters and sort as `GET /api/v1/crm/{collection}`, as one
+CSV file (UTF-8, RFC 4180), streamed. Columns: {columns}, then `custom.<key>` per custom
+field. Cells starting with `=`, `+`, `-`, `@`, tab or CR are prefixed with `'` so a
+spreadsheet does not run them (the import removes it). The file imports again (POST
+/api/v1/crm/imports?entity={collection}) without creating anything: the `id` column names
+the existing objects. A failure after the first bytes ends the download early (an
+incomplete chunked response), never with a partial file that looks whole."""
 
 
 def csv_download(call: Call, method: str, file_name: str) -> Response:
@@ -43,6 +43,9 @@ def csv_download(call: Call, method: str, file_name: str) -> Response:
 
 
 @endpoint(bp, "/clients/export", "GET", summary="Export clients as CSV", tag=TAG,
-          query=ClientExportQuery, response_media_type="text/csv", description=EXPORT)
+          query=ClientExportQuery, response_media_type="text/csv",
+          description=export_description("clients", "the client's fields "
+                                         "(`billing_address.<part>` flattened, `tags` joined "
+                                         "with `; `)"))
 def export_clients(call: Call) -> Response:
     return csv_download(call, "export_clients", "clients.csv")
