@@ -81,8 +81,8 @@ class Bucket:
 class Forecast:
     total: Bucket = field(default_factory=Bucket)
     by_month: dict[date, Bucket] = field(default_factory=dict)
-    by_owner: dict[Hashable, Bucket] = field(default_factory=dict)
-    by_stage: dict[Hashable, Bucket] = field(default_factory=dict)
+    by_owner: dict[Any, Bucket] = field(default_factory=dict)
+    by_stage: dict[Any, Bucket] = field(default_factory=dict)
 
 
 def weighted(amount: Decimal, probability: int) -> Decimal:
