@@ -24,6 +24,9 @@ from gateway.request_log import install_request_log
 from gateway.routes import (
     auth,
     crm_clients,
+    crm_deals,
+    crm_forecast,
+    crm_pipelines,
     documents,
     health,
     invitations,
@@ -56,7 +59,7 @@ def create_app(config: dict[str, Any] | None = None, rpc: RpcCaller | None = Non
     install_cors(app, cfg.cors_origins)
     install_problem_handlers(app)
     identity_areas = (auth, me, users, invitations, tenant)
-    crm_areas = (crm_clients,)
+    crm_areas = (crm_clients, crm_pipelines, crm_deals, crm_forecast)
     for area in (*identity_areas, *crm_areas, well_known, health, documents):
         app.register_blueprint(area.bp)
     return app

@@ -62,7 +62,13 @@ class PipelineEntrypoints(Entrypoints):
             return json_ready(pipelines.reorder_stages(session, self.ctx, **args))
 
     @rpc
-    def archive_stage(self, **payload: Any) -> dict[str, Any]:
+    def get_stage(self, **payload: Any) -> dict[str, Any]:
+        args = load(schemas.StageIdInput(), payload)
+        with self.db.transaction() as session:
+            return json_ready(pipelines.get_stage(session, self.ctx, **args))
+
+    @rpc
+    def archive_stage(self, **payload: Any) -> None:
         args = load(schemas.ArchiveStageInput(), payload)
         with self.db.transaction() as session:
-            return json_ready(pipelines.archive_stage(session, self.ctx, **args))
+            pipelines.archive_stage(session, self.ctx, **args)

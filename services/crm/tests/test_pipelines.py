@@ -62,18 +62,20 @@ def test_a_stale_version_is_refused(rpc, firm):
 def test_stages_are_added_renamed_reweighed_and_reordered(rpc, firm):
     api = rpc.as_(firm, "admin")
     pipeline = default_pipeline(api)
-    grown = api.add_stage(pipeline_id=pipeline["id"], name="Discovery", probability=15,
-                          position=1)
-    names = [s["name"] for s in grown["stages"]]
+    discovery = api.add_stage(pipeline_id=pipeline["id"], name="Discovery", probability=15,
+                              position=1)
+    assert (discovery["position"], discovery["version"]) == (1, 1)
+    names = [s["name"] for s in api.get_pipeline(pipeline_id=pipeline["id"])["stages"]]
     assert names[:3] == ["Qualified", "Discovery", "Meeting"]
-    discovery = grown["stages"][1]
     changed = api.update_stage(pipeline_id=pipeline["id"], stage_id=discovery["id"],
-                               name="Discovery call", probability=20)
-    assert (changed["stages"][1]["name"], changed["stages"][1]["probability"]) == (
-        "Discovery call", 20)
-    ids = [s["id"] for s in changed["stages"]]
+                               name="Discovery call", probability=20, expected_version=1)
+    assert (changed["name"], changed["probability"], changed["version"]) == (
+        "Discovery call", 20, 2)
+    assert api.get_stage(pipeline_id=pipeline["id"], stage_id=discovery["id"]) == changed
+    ids = [s["id"] for s in api.get_pipeline(pipeline_id=pipeline["id"])["stages"]]
     reordered = api.reorder_stages(pipeline_id=pipeline["id"], stage_ids=ids[::-1])
     assert [s["id"] for s in reordered["stages"]] == ids[::-1]
+    assert [s["position"] for s in reordered["stages"]] == list(range(len(ids)))
     with pytest.raises(ValidationFailed):
         api.reorder_stages(pipeline_id=pipeline["id"], stage_ids=ids[1:])
     with pytest.raises(ValidationFailed):
@@ -93,8 +95,9 @@ def test_a_stage_with_open_deals_is_archived_only_with_a_place_for_them(rpc, fir
     assert deal["stage_id"] == first["id"]
     with pytest.raises(Unprocessable):
         api.archive_stage(pipeline_id=pipeline["id"], stage_id=first["id"])
-    after = api.archive_stage(pipeline_id=pipeline["id"], stage_id=first["id"],
-                              move_deals_to=second["id"])
+    api.archive_stage(pipeline_id=pipeline["id"], stage_id=first["id"],
+                      move_deals_to=second["id"])
+    after = api.get_pipeline(pipeline_id=pipeline["id"])
     assert first["id"] not in [s["id"] for s in after["stages"]]
     assert after["stages"][0]["position"] == 0
     assert api.get_deal(deal_id=deal["id"])["stage_id"] == second["id"]

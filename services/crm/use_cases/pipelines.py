@@ -212,7 +212,7 @@ def add_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID, nam
     _renumber([*stages[:at], stage, *stages[at:]])
     session.add(stage)
     session.flush()
-    return present(session, pipeline)
+    return stage_view(stage)
 
 
 def _renumber(stages: Sequence[Stage]) -> None:
@@ -237,7 +237,13 @@ def update_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
     if probability is not None:
         stage.probability = probability
     session.flush()
-    return present(session, pipeline)
+    return stage_view(stage)
+
+
+def get_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
+              stage_id: uuid.UUID) -> dict[str, Any]:
+    caller(ctx, Action.READ)
+    return stage_view(live_stage(session, stage_id, live_pipeline(session, pipeline_id).id))
 
 
 def reorder_stages(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
@@ -252,8 +258,7 @@ def reorder_stages(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID
 
 
 def archive_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
-                  stage_id: uuid.UUID, move_deals_to: uuid.UUID | None = None
-                  ) -> dict[str, Any]:
+                  stage_id: uuid.UUID, move_deals_to: uuid.UUID | None = None) -> None:
     """Archive a stage; its open deals (if any) move to `move_deals_to`, each announced
     with crm.deal.stage_changed. Closed deals keep pointing at it (history)."""
     from services.crm.use_cases.deals import move_open_deals  # deals import pipelines
@@ -279,7 +284,6 @@ def archive_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
     stage.archived_at = utcnow()
     _renumber([s for s in stages if s.id != stage.id])
     session.flush()
-    return present(session, pipeline)
 
 
 def stage_rows(session: Session, stage_ids: set[uuid.UUID]) -> dict[uuid.UUID, Stage]:
