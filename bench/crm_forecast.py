@@ -54,7 +54,7 @@ WITH s AS (SELECT array_agg(id ORDER BY position) AS ids FROM stages
 INSERT INTO deals (id, tenant_id, name, client_id, pipeline_id, stage_id, owner_id, amount,
                    currency, expected_close_date, status, won_amount, lost_reason, closed_at,
                    rank, notes, search_text, version)
-SELECT gen_random_uuid(), :t, 'Deal ' || i,
+SELECT gen_random_uuid(), :t, 'Deal ' || i,  -- `i * 0`: a fresh random() per row
        c.ids[1 + i % array_length(c.ids, 1)], :p,
        s.ids[1 + (i / 7) % array_length(s.ids, 1)],
        o.ids[1 + (i / 3) % array_length(o.ids, 1)],
@@ -66,7 +66,7 @@ SELECT gen_random_uuid(), :t, 'Deal ' || i,
        CASE WHEN st.status <> 'open' THEN now() - ((i % 540) || ' days')::interval END,
        i::bigint * 65536, '', 'deal ' || i, 1
 FROM generate_series(1, :n) AS i, s, o, c,
-     LATERAL (SELECT round((random() * 50000)::numeric, 2) AS amount) AS a,
+     LATERAL (SELECT round((random() * 50000 + i * 0)::numeric, 2) AS amount) AS a,
      LATERAL (SELECT CASE WHEN i % 20 < 12 THEN 'open' WHEN i % 20 < 17 THEN 'won'
                           ELSE 'lost' END AS status) AS st
 """

@@ -238,8 +238,8 @@ def upgrade() -> None:
     op.create_index('ix_deals_tenant_id_client_id', 'deals', ['tenant_id', 'client_id'], unique=False)
     op.create_index('ix_deals_tenant_id_name_id', 'deals', ['tenant_id', 'name', 'id'], unique=False)
     op.create_index('ix_deals_tenant_id_owner_id', 'deals', ['tenant_id', 'owner_id'], unique=False)
-    op.create_index('ix_deals_tenant_id_status_expected_close', 'deals', ['tenant_id', 'status', 'expected_close_date'], unique=False)
-    op.create_index('ix_deals_tenant_id_status_closed_at', 'deals', ['tenant_id', 'status', 'closed_at'], unique=False)
+    op.create_index('ix_deals_tenant_id_status_expected_close', 'deals', ['tenant_id', 'status', 'expected_close_date'], unique=False, postgresql_include=['owner_id', 'stage_id', 'pipeline_id', 'currency', 'amount'])
+    op.create_index('ix_deals_tenant_id_status_closed_at', 'deals', ['tenant_id', 'status', 'closed_at'], unique=False, postgresql_include=['owner_id', 'pipeline_id', 'currency', 'won_amount'])
     op.create_table('deal_contacts',
     sa.Column('deal_id', sa.Uuid(), nullable=False),
     sa.Column('contact_id', sa.Uuid(), nullable=False),
