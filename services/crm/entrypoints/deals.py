@@ -6,7 +6,7 @@ from typing import Any
 
 from services.crm.entrypoints.base import Entrypoints
 from services.crm.schemas import deals as schemas
-from services.crm.use_cases import deals
+from services.crm.use_cases import deal_lifecycle, deals
 from shared.input_schemas import load
 from shared.json_ready import json_ready
 from shared.rpc import rpc
@@ -47,22 +47,22 @@ class DealEntrypoints(Entrypoints):
     def move_deal(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.MoveDealInput(), payload)
         with self.db.transaction() as session:
-            return json_ready(deals.move_deal(session, self.ctx, **args))
+            return json_ready(deal_lifecycle.move_deal(session, self.ctx, **args))
 
     @rpc
     def mark_deal_won(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.MarkWonInput(), payload)
         with self.db.transaction() as session:
-            return json_ready(deals.mark_won(session, self.ctx, **args))
+            return json_ready(deal_lifecycle.mark_won(session, self.ctx, **args))
 
     @rpc
     def mark_deal_lost(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.MarkLostInput(), payload)
         with self.db.transaction() as session:
-            return json_ready(deals.mark_lost(session, self.ctx, **args))
+            return json_ready(deal_lifecycle.mark_lost(session, self.ctx, **args))
 
     @rpc
     def reopen_deal(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ReopenDealInput(), payload)
         with self.db.transaction() as session:
-            return json_ready(deals.reopen_deal(session, self.ctx, **args))
+            return json_ready(deal_lifecycle.reopen_deal(session, self.ctx, **args))

@@ -1,4 +1,4 @@
-"""Deals: create, read, list, edit, delete, and their life: move, win, lose, reopen.
+"""Deals: create, read, list, edit, delete (their life after that: deal_lifecycle.py).
 
 Every reference in an input (client, contacts, pipeline, stage, neighbours) is looked up
 in the caller's tenant first, so another tenant's id is "not found", never a foreign key
@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Select, delete, exists, func, literal, select, tuple_, update
+from sqlalchemy import Date, Select, delete, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from services.crm.domain import deals as rules
@@ -21,6 +21,7 @@ from services.crm.domain.permissions import Action
 from services.crm.models import Client, Contact, Deal, DealContact, Stage
 from services.crm.use_cases import custom_fields
 from services.crm.use_cases.common import caller, get_or_404, like_pattern
+from services.crm.use_cases.deal_ranks import end_of_stage
 from services.crm.use_cases.members import check_owner, owner_names
 from services.crm.use_cases.pipelines import (
     active_stages,
@@ -30,7 +31,7 @@ from services.crm.use_cases.pipelines import (
     stage_rows,
 )
 from shared.call_context import CallContext
-from shared.db import check_version, utcnow
+from shared.db import check_version
 from shared.errors import NotFound, Unprocessable, ValidationFailed
 from shared.money import Money, format_amount
 from shared.outbox import record_event
@@ -112,7 +113,7 @@ def present(session: Session, deal: Deal) -> dict[str, Any]:
     return present_many(session, [deal])[0]
 
 
-def _client(session: Session, client_id: Any) -> Client:
+def client_of(session: Session, client_id: Any) -> Client:
     client = get_or_404(session, Client, client_id, "client")
     return client
 
@@ -133,28 +134,14 @@ def _set_contacts(session: Session, deal: Deal, contact_ids: list[uuid.UUID]) ->
         session.add(DealContact(deal_id=deal.id, contact_id=contact_id))
 
 
-def _contact_ids(session: Session, deal: Deal) -> list[uuid.UUID]:
+def contact_ids_of(session: Session, deal: Deal) -> list[uuid.UUID]:
     return list(session.execute(
         select(DealContact.contact_id).where(DealContact.deal_id == deal.id)
         .order_by(DealContact.contact_id)).scalars())
 
 
-def _deal(session: Session, deal_id: Any) -> Deal:
+def load_deal(session: Session, deal_id: Any) -> Deal:
     return get_or_404(session, Deal, deal_id, "deal")
-
-
-def _last_rank(session: Session, stage_id: uuid.UUID, *, without: uuid.UUID | None = None
-               ) -> int | None:
-    stmt = select(func.max(Deal.rank)).where(Deal.stage_id == stage_id, Deal.status == "open")
-    if without is not None:
-        stmt = stmt.where(Deal.id != without)
-    return session.execute(stmt).scalar_one()
-
-
-def _end_of(session: Session, stage_id: uuid.UUID, without: uuid.UUID | None = None) -> int:
-    rank = rules.rank_between(_last_rank(session, stage_id, without=without), None)
-    assert rank is not None
-    return rank
 
 
 def _stage_for_new_deal(session: Session, pipeline_id: uuid.UUID | None,
@@ -180,7 +167,7 @@ def create_deal(session: Session, ctx: CallContext, *, name: str, client_id: uui
                 source: str | None = None, tags: list[str] | None = None, notes: str = "",
                 custom: dict[str, Any] | None = None) -> dict[str, Any]:
     user_id = caller(ctx, Action.WRITE)
-    client = _client(session, client_id)
+    client = client_of(session, client_id)
     contacts = _check_contacts(session, contact_ids or [])
     owner = check_owner(session, ctx, owner_id or user_id)
     stage = _stage_for_new_deal(session, pipeline_id, stage_id)
@@ -188,7 +175,7 @@ def create_deal(session: Session, ctx: CallContext, *, name: str, client_id: uui
     deal = Deal(name=name, client_id=client.id, pipeline_id=stage.pipeline_id,
                 stage_id=stage.id, owner_id=owner, amount=amount.amount,
                 currency=amount.currency, expected_close_date=expected_close_date,
-                source=source, status=rules.OPEN, rank=_end_of(session, stage.id),
+                source=source, status=rules.OPEN, rank=end_of_stage(session, stage.id),
                 tags=tags or [], notes=notes, custom=values, created_by=user_id,
                 search_text=rules.search_text(name, client.name))
     session.add(deal)
@@ -207,7 +194,7 @@ def create_deal(session: Session, ctx: CallContext, *, name: str, client_id: uui
 
 def get_deal(session: Session, ctx: CallContext, *, deal_id: uuid.UUID) -> dict[str, Any]:
     caller(ctx, Action.READ)
-    return present(session, _deal(session, deal_id))
+    return present(session, load_deal(session, deal_id))
 
 
 def list_deals(
@@ -279,7 +266,7 @@ def update_deal(session: Session, ctx: CallContext, *, deal_id: uuid.UUID,
                 expected_version: int | None = None, **changes: Any) -> dict[str, Any]:
     """Change any subset of a deal's fields (not its stage: `move_deal`; not its state)."""
     user_id = caller(ctx, Action.WRITE)
-    deal = _deal(session, deal_id)
+    deal = load_deal(session, deal_id)
     check_version(deal, expected_version)
     changed = _changed_fields(session, deal, changes)
     rules.check_editable(deal.status, changed)
@@ -300,7 +287,7 @@ def _changed_fields(session: Session, deal: Deal, changes: dict[str, Any]) -> se
             if (value.amount, value.currency) != (deal.amount, deal.currency):
                 changed.add(name)
         elif name == "contact_ids":
-            if set(value) != set(_contact_ids(session, deal)):
+            if set(value) != set(contact_ids_of(session, deal)):
                 changed.add(name)
         elif name == "custom":
             if value:
@@ -318,7 +305,7 @@ def _apply(session: Session, ctx: CallContext, deal: Deal, changes: dict[str, An
     client_name: str | None = None
     for name, value in changes.items():
         if name == "client_id":
-            client = _client(session, value)
+            client = client_of(session, value)
             values["client_id"], client_name = client.id, client.name
         elif name == "contact_ids":
             contacts = _check_contacts(session, value)
@@ -346,200 +333,9 @@ def _apply(session: Session, ctx: CallContext, deal: Deal, changes: dict[str, An
 
 def delete_deal(session: Session, ctx: CallContext, *, deal_id: uuid.UUID) -> None:
     user_id = caller(ctx, Action.MANAGE)
-    deal = _deal(session, deal_id)
+    deal = load_deal(session, deal_id)
     record_event(session, ctx, "crm.deal.deleted", {
         "deal_id": deal.id, "name": deal.name, "client_id": deal.client_id,
         "status": deal.status, "actor_id": user_id})
     session.delete(deal)
     session.flush()
-
-
-def move_deal(session: Session, ctx: CallContext, *, deal_id: uuid.UUID,
-              stage_id: uuid.UUID | None = None, before_id: uuid.UUID | None = None,
-              after_id: uuid.UUID | None = None, expected_version: int | None = None
-              ) -> dict[str, Any]:
-    """Put an open deal in a stage of its pipeline (default: its own), right after
-    `after_id` or right before `before_id` (default: last). One row changes, unless the
-    neighbours' ranks touch and the stage is renumbered first."""
-    user_id = caller(ctx, Action.WRITE)
-    if before_id is not None and after_id is not None:
-        raise ValidationFailed("Give one neighbour.", {
-            "before_id": ["Give before_id or after_id, not both."]})
-    deal = _deal(session, deal_id)
-    check_version(deal, expected_version)
-    rules.check_can_move(deal.status)
-    source = session.get(Stage, deal.stage_id)
-    assert source is not None
-    target = source
-    if stage_id is not None and stage_id != deal.stage_id:
-        try:
-            target = live_stage(session, stage_id, deal.pipeline_id)
-        except NotFound:
-            raise ValidationFailed("Not a stage of this deal's pipeline.", {
-                "stage_id": ["Must be an active stage of the deal's pipeline (moving to "
-                             "another pipeline is not supported)."]}) from None
-    deal.rank = _rank_in(session, deal, target.id, before_id, after_id)
-    deal.stage_id = target.id
-    session.flush()
-    if target.id != source.id:
-        _record_stage_change(session, ctx, deal, source, target, user_id)
-    else:
-        record_event(session, ctx, "crm.deal.updated", {
-            "deal_id": deal.id, "name": deal.name, "changed": ["rank"],
-            "owner_id": deal.owner_id, "actor_id": user_id})
-    return present(session, deal)
-
-
-def _record_stage_change(session: Session, ctx: CallContext, deal: Deal, source: Stage,
-                         target: Stage, user_id: uuid.UUID) -> None:
-    record_event(session, ctx, "crm.deal.stage_changed", {
-        "deal_id": deal.id, "name": deal.name, "pipeline_id": deal.pipeline_id,
-        "from_stage_id": source.id, "from_stage_name": source.name,
-        "from_probability": source.probability, "to_stage_id": target.id,
-        "to_stage_name": target.name, "to_probability": target.probability,
-        "actor_id": user_id})
-
-
-def _rank_in(session: Session, deal: Deal, stage_id: uuid.UUID, before_id: uuid.UUID | None,
-             after_id: uuid.UUID | None) -> int:
-    for attempt in range(2):
-        low, high = _bounds(session, deal.id, stage_id, before_id, after_id)
-        rank = rules.rank_between(low, high)
-        if rank is not None:
-            return rank
-        if attempt == 0:
-            _renumber_stage(session, stage_id, without=deal.id)
-    raise AssertionError("a renumbered stage has gaps")
-
-
-def _bounds(session: Session, deal_id: uuid.UUID, stage_id: uuid.UUID,
-            before_id: uuid.UUID | None, after_id: uuid.UUID | None
-            ) -> tuple[int | None, int | None]:
-    """The ranks the deal goes between (column reads: a renumbering may have just run)."""
-    others = select(Deal.rank).where(Deal.stage_id == stage_id, Deal.status == "open",
-                                     Deal.id != deal_id)
-    neighbour_id, field = (after_id, "after_id") if after_id is not None else (before_id,
-                                                                              "before_id")
-    if neighbour_id is None:
-        return _last_rank(session, stage_id, without=deal_id), None
-    neighbour = session.execute(
-        select(Deal.rank).where(Deal.id == neighbour_id, Deal.stage_id == stage_id,
-                                Deal.status == "open", Deal.id != deal_id)
-    ).scalar_one_or_none()
-    if neighbour is None:
-        raise ValidationFailed("No such neighbour.", {
-            field: ["Must be another open deal in the target stage."]})
-    key, bound = tuple_(Deal.rank, Deal.id), tuple_(literal(neighbour), literal(neighbour_id))
-    if after_id is not None:
-        following = session.execute(
-            others.where(key > bound).order_by(Deal.rank, Deal.id).limit(1)).scalar_one_or_none()
-        return neighbour, following
-    preceding = session.execute(
-        others.where(key < bound).order_by(Deal.rank.desc(), Deal.id.desc()).limit(1)
-    ).scalar_one_or_none()
-    return preceding, neighbour
-
-
-def _renumber_stage(session: Session, stage_id: uuid.UUID, without: uuid.UUID) -> None:
-    """Evenly gapped ranks for the stage's open cards, in their order, in one statement.
-    Not an edit of those deals: their version and updated_at stay."""
-    numbered = (
-        select(Deal.id.label("id"),
-               (func.row_number().over(order_by=(Deal.rank, Deal.id)) * rules.RANK_GAP)
-               .label("rank"))
-        .where(Deal.stage_id == stage_id, Deal.status == "open", Deal.id != without)
-        .subquery()
-    )
-    session.execute(
-        update(Deal).where(Deal.id == numbered.c.id)
-        .values(rank=numbered.c.rank, updated_at=Deal.updated_at)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def move_open_deals(session: Session, ctx: CallContext, source: Stage, target: Stage) -> None:
-    """Every open deal of `source` to the end of `target`, in order (a stage's archival)."""
-    user_id = uuid.UUID(str(ctx.user_id))
-    rank = _last_rank(session, target.id)
-    moving = session.execute(
-        select(Deal).where(Deal.stage_id == source.id, Deal.status == "open")
-        .order_by(Deal.rank, Deal.id)).scalars().all()
-    for deal in moving:
-        rank = rules.rank_between(rank, None)
-        assert rank is not None
-        deal.stage_id, deal.rank = target.id, rank
-        _record_stage_change(session, ctx, deal, source, target, user_id)
-    session.flush()
-
-
-def mark_won(session: Session, ctx: CallContext, *, deal_id: uuid.UUID,
-             amount: Money | None = None, expected_version: int | None = None
-             ) -> dict[str, Any]:
-    """Won with the agreed amount (default: the deal's amount), in the deal's currency."""
-    user_id = caller(ctx, Action.WRITE)
-    deal = _deal(session, deal_id)
-    check_version(deal, expected_version)
-    rules.check_can_close(deal.status, rules.WON)
-    if amount is not None and amount.currency != deal.currency:
-        raise ValidationFailed("Another currency.", {
-            "amount.currency": [f"Must be the deal's currency, {deal.currency}."]})
-    client = _client(session, deal.client_id)
-    deal.status = rules.WON
-    deal.won_amount = deal.amount if amount is None else amount.amount
-    deal.closed_at = utcnow()
-    session.flush()
-    record_event(session, ctx, "crm.deal.won", {
-        "deal_id": deal.id, "name": deal.name, "client_id": client.id,
-        "client_name": client.name, "amount": money(deal.won_amount, deal.currency),
-        "owner_id": deal.owner_id, "contact_ids": _contact_ids(session, deal),
-        "pipeline_id": deal.pipeline_id, "closed_at": deal.closed_at, "actor_id": user_id})
-    return present(session, deal)
-
-
-def mark_lost(session: Session, ctx: CallContext, *, deal_id: uuid.UUID, reason: str,
-              expected_version: int | None = None) -> dict[str, Any]:
-    user_id = caller(ctx, Action.WRITE)
-    deal = _deal(session, deal_id)
-    check_version(deal, expected_version)
-    rules.check_can_close(deal.status, rules.LOST)
-    deal.status, deal.lost_reason, deal.closed_at = rules.LOST, reason, utcnow()
-    session.flush()
-    record_event(session, ctx, "crm.deal.lost", {
-        "deal_id": deal.id, "name": deal.name, "client_id": deal.client_id,
-        "owner_id": deal.owner_id, "reason": reason, "closed_at": deal.closed_at,
-        "actor_id": user_id})
-    return present(session, deal)
-
-
-def reopen_deal(session: Session, ctx: CallContext, *, deal_id: uuid.UUID,
-                stage_id: uuid.UUID | None = None, expected_version: int | None = None
-                ) -> dict[str, Any]:
-    """Open again, at the end of `stage_id` (default: the stage it closed in, or the
-    pipeline's first if that one was archived). The won amount and lost reason go."""
-    user_id = caller(ctx, Action.WRITE)
-    deal = _deal(session, deal_id)
-    check_version(deal, expected_version)
-    rules.check_can_reopen(deal.status)
-    try:
-        pipeline = live_pipeline(session, deal.pipeline_id)
-    except NotFound:
-        raise Unprocessable("The deal's pipeline is archived.") from None
-    if stage_id is not None:
-        try:
-            stage = live_stage(session, stage_id, pipeline.id)
-        except NotFound:
-            raise ValidationFailed("Not a stage of this deal's pipeline.", {
-                "stage_id": ["Must be an active stage of the deal's pipeline."]}) from None
-    else:
-        current = session.get(Stage, deal.stage_id)
-        stage = (current if current is not None and current.archived_at is None
-                 else active_stages(session, [pipeline.id])[pipeline.id][0])
-    from_status = deal.status
-    deal.status, deal.stage_id = rules.OPEN, stage.id
-    deal.won_amount = deal.lost_reason = deal.closed_at = None
-    deal.rank = _end_of(session, stage.id, without=deal.id)
-    session.flush()
-    record_event(session, ctx, "crm.deal.reopened", {
-        "deal_id": deal.id, "name": deal.name, "from_status": from_status,
-        "stage_id": stage.id, "owner_id": deal.owner_id, "actor_id": user_id})
-    return present(session, deal)

@@ -261,7 +261,7 @@ def archive_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
                   stage_id: uuid.UUID, move_deals_to: uuid.UUID | None = None) -> None:
     """Archive a stage; its open deals (if any) move to `move_deals_to`, each announced
     with crm.deal.stage_changed. Closed deals keep pointing at it (history)."""
-    from services.crm.use_cases.deals import move_open_deals  # deals import pipelines
+    from services.crm.use_cases.deal_lifecycle import move_open_deals  # it imports us
 
     caller(ctx, Action.MANAGE)
     pipeline = live_pipeline(session, pipeline_id)
