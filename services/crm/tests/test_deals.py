@@ -153,6 +153,8 @@ def test_an_update_changes_what_was_sent_once_per_version(rpc, firm, client, con
         api.update_deal(deal_id=deal["id"], stage_id=deal["stage_id"])
     assert set(refused.value.errors) == {"stage_id"}
     assert [d["id"] for d in api.list_deals(q="relaunch 2")["data"]] == [deal["id"]]
+    unlinked = api.update_deal(deal_id=deal["id"], contact_ids=[], expected_version=2)
+    assert unlinked["contact_ids"] == [] and unlinked["version"] == 3  # a new ETag
 
 
 def test_won_deals_keep_their_amount_but_take_housekeeping(rpc, firm, client):

@@ -31,7 +31,7 @@ from services.crm.use_cases.pipelines import (
     stage_rows,
 )
 from shared.call_context import CallContext
-from shared.db import check_version
+from shared.db import check_version, utcnow
 from shared.errors import NotFound, Unprocessable, ValidationFailed
 from shared.money import Money, format_amount
 from shared.outbox import record_event
@@ -324,6 +324,7 @@ def _apply(session: Session, ctx: CallContext, deal: Deal, changes: dict[str, An
             select(Client.name).where(Client.id == deal.client_id)).scalar_one()
     if client_name is not None:
         values["search_text"] = rules.search_text(values.get("name", deal.name), client_name)
+    values["updated_at"] = utcnow()  # bumps the version even when only contacts changed
     for name, value in values.items():
         setattr(deal, name, value)
     session.flush()
