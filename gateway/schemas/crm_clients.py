@@ -8,8 +8,10 @@ from gateway.schemas.common import ListQuerySchema, RequestSchema, ResponseSchem
 from gateway.schemas.crm import (
     AddressBody,
     AddressSchema,
+    CustomFieldFilterQuery,
     currency_field,
     custom_field_values,
+    sort_with_custom_fields,
     tags_field,
 )
 
@@ -67,7 +69,7 @@ class ClientSchema(ResponseSchema):
 ClientPageSchema = page_schema(ClientSchema, "ClientPageSchema")
 
 
-class ClientListQuery(ListQuerySchema):
+class ClientListQuery(CustomFieldFilterQuery, ListQuerySchema):
     q = fields.String(validate=validate.Length(min=1, max=200),
                       metadata={"description": "Matches name, legal name or domain."})
     status = fields.String(validate=validate.OneOf(STATUSES))
@@ -77,5 +79,4 @@ class ClientListQuery(ListQuerySchema):
     domain = fields.String(validate=validate.Length(min=1, max=253))
     created_after = fields.AwareDateTime()
     created_before = fields.AwareDateTime()
-    sort = fields.String(load_default="name",
-                         validate=validate.OneOf([*SORTS, *(f"-{s}" for s in SORTS)]))
+    sort = sort_with_custom_fields(SORTS, "name")
