@@ -199,3 +199,21 @@ def test_lists_filter_sort_and_page(rpc, firm, client, contact):
         api.list_deals(sort="probability")
     with pytest.raises(ValidationFailed):
         api.list_deals(cursor=first["page"]["next_cursor"], sort="name")
+
+
+def test_custom_fields_of_deals_are_checked_shown_filtered_and_sorted(rpc, firm, client):
+    admin = rpc.as_(firm, "admin")
+    admin.create_custom_field(entity="deal", key="budget_code", label="Budget code",
+                              type="text")
+    api = rpc.as_(firm)
+    b = new_deal(api, client, name="B", custom={"budget_code": "Z-2"})
+    a = new_deal(api, client, name="A", custom={"budget_code": "A-1"})
+    assert b["custom"] == {"budget_code": "Z-2"}
+    with pytest.raises(ValidationFailed) as refused:
+        new_deal(api, client, custom={"colour": "red"})
+    assert set(refused.value.errors) == {"custom.colour"}
+    assert [d["id"] for d in api.list_deals(custom={"budget_code": "Z-2"})["data"]] == [b["id"]]
+    assert [d["id"] for d in api.list_deals(sort="custom.budget_code")["data"]] == [
+        a["id"], b["id"]]
+    cleared = api.update_deal(deal_id=b["id"], custom={"budget_code": None})
+    assert cleared["custom"] == {} and cleared["version"] == 2
