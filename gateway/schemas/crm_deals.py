@@ -6,10 +6,12 @@ from marshmallow import fields, validate
 
 from gateway.schemas.common import ListQuerySchema, RequestSchema, ResponseSchema, page_schema
 from gateway.schemas.crm import (
+    CustomFieldFilterQuery,
     MoneyBody,
     MoneySchema,
     currency_field,
     custom_field_values,
+    sort_with_custom_fields,
     tags_field,
 )
 
@@ -102,7 +104,7 @@ class DealSchema(ResponseSchema):
 DealPageSchema = page_schema(DealSchema, "DealPageSchema")
 
 
-class DealListQuery(ListQuerySchema):
+class DealListQuery(CustomFieldFilterQuery, ListQuerySchema):
     q = fields.String(validate=validate.Length(min=1, max=200),
                       metadata={"description": "Matches the deal's and its client's names."})
     status = fields.String(validate=validate.OneOf(STATUSES))
@@ -118,6 +120,4 @@ class DealListQuery(ListQuerySchema):
     amount_max = fields.String(validate=AMOUNT)
     expected_close_from = fields.Date()
     expected_close_to = fields.Date()
-    sort = fields.String(load_default="-created_at",
-                         validate=validate.OneOf([*SORTS, *(f"-{s}" for s in SORTS)]),
-                         metadata={"description": "expected_close_date: undated deals last."})
+    sort = sort_with_custom_fields(SORTS, "-created_at")

@@ -208,3 +208,20 @@ def test_the_forecast_weighs_open_deals_and_counts_won_and_lost(api: Api, owner)
                            params={"from": "2026-12-01", "to": "2026-11-01",
                                    "currency": "EUR"}), 400)
     assert_problem(api.get(FORECAST, headers=owner.auth, params={"from": month_start}), 400)
+
+
+def test_deals_filter_and_sort_by_a_custom_field(api: Api, owner):
+    field = api.post(f"{CRM}/custom-fields", headers=owner.auth, json={
+        "entity": "deal", "key": "priority", "label": "Priority", "type": "number"})
+    assert field.status_code == 201, field.text
+    client = make_client(api, owner)
+    for name, priority in (("Low", 1), ("High", 9), ("None", None)):
+        custom = {} if priority is None else {"priority": priority}
+        made = api.post(DEALS, headers=owner.auth, json={
+            "name": name, "client_id": client["id"], "amount": EUR, "custom": custom})
+        assert made.status_code == 201, made.text
+    high = api.get(DEALS, headers=owner.auth, params={"custom[priority]": "9"})
+    assert [d["name"] for d in high.json()["data"]] == ["High"]
+    ordered = api.get(DEALS, headers=owner.auth, params={"sort": "-custom.priority"})
+    assert [d["name"] for d in ordered.json()["data"]] == ["High", "Low", "None"]
+    assert_problem(api.get(DEALS, headers=owner.auth, params={"custom[nosuch]": "1"}), 400)
