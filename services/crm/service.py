@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from services.crm.entrypoints.clients import ClientEntrypoints
 from services.crm.entrypoints.custom_fields import CustomFieldEntrypoints
+from services.crm.entrypoints.deals import DealEntrypoints
 from services.crm.entrypoints.exports import ExportEntrypoints
+from services.crm.entrypoints.forecast import ForecastEntrypoints
 from services.crm.entrypoints.identity_events import IdentityEventHandlers
 from services.crm.entrypoints.imports import ImportEntrypoints
+from services.crm.entrypoints.pipelines import PipelineEntrypoints
 
 
-class CrmService(ClientEntrypoints, CustomFieldEntrypoints, ImportEntrypoints,
-                 ExportEntrypoints, IdentityEventHandlers):
+class CrmService(ClientEntrypoints, CustomFieldEntrypoints, PipelineEntrypoints,
+                 DealEntrypoints, ForecastEntrypoints, ImportEntrypoints, ExportEntrypoints,
+                 IdentityEventHandlers):
     name = "crm"
