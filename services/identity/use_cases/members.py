@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import aliased, contains_eager
 
 from services.identity.domain import roles
 from services.identity.models import Membership, Session, User
@@ -15,7 +15,7 @@ from services.identity.use_cases.common import as_uuid, caller_ids, caller_membe
 from services.identity.use_cases.views import user_view
 from shared.call_context import CallContext
 from shared.db import check_version, utcnow
-from shared.errors import NotFound
+from shared.errors import NotFound, PermissionDenied
 from shared.outbox import record_event
 from shared.pagination import PageRequest, paginate
 
@@ -49,6 +49,20 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+CALLER_ROLE = "caller_role"
+
+
+def _caller_role(user_id: uuid.UUID) -> Any:
+    """The caller's role in the tenant in scope, as a column of the page: the membership
+    check costs no round trip of its own. Read now, like caller_membership (the tenant
+    filter applies to this subquery too, so a membership elsewhere does not count)."""
+    caller = aliased(Membership)
+    return (
+        select(caller.role).where(caller.user_id == user_id).scalar_subquery()
+        .label(CALLER_ROLE)
+    )
+
+
 def list_users(
     session: DbSession,
     ctx: CallContext,
@@ -60,7 +74,7 @@ def list_users(
     q: str | None = None,
     sort: str = "created_at",
 ) -> dict[str, Any]:
-    caller_membership(session, ctx)
+    _, user_id = caller_ids(ctx)
     request = PageRequest.parse(
         collection="identity.users", sorts=USER_SORTS, tiebreaker=Membership.user_id,
         sort=sort, limit=limit, cursor=cursor, include_total=include_total,
@@ -70,7 +84,15 @@ def list_users(
         stmt = stmt.where(Membership.role == role)
     if q:
         stmt = stmt.where(or_(User.email.ilike(_like(q)), User.name.ilike(_like(q))))
-    return paginate(session, stmt, request, dict)
+    page = paginate(session, stmt.add_columns(_caller_role(user_id)), request, dict)
+    caller_role = None
+    for row in page["data"]:
+        caller_role = row.pop(CALLER_ROLE)
+    if not page["data"]:  # an empty page says nothing about the caller: ask
+        caller_role = caller_membership(session, ctx).role
+    if caller_role is None:
+        raise PermissionDenied("You are not a member of this tenant.")
+    return page
 
 
 def _member(session: DbSession, user_id: uuid.UUID, *, lock: bool = False) -> Membership:
