@@ -88,11 +88,13 @@ def paginate(
     stmt: Select[Any],
     request: PageRequest,
     dump: Callable[[Any], dict[str, Any]],
+    params: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run one page of `stmt` (already filtered) and shape it as the API's page body.
 
     `stmt` selects either one model (`dump` receives objects) or labelled columns (`dump`
-    receives a dict per row: the cheaper way for hot lists).
+    receives a dict per row: the cheaper way for hot lists). `params` fill named bind
+    parameters of `stmt`, so a statement part built once can take per-call values.
     """
     key = tuple_(request.column, request.tiebreaker)
     paged = stmt
@@ -110,7 +112,7 @@ def paginate(
         .order_by(*order)
         .limit(request.limit + 1)
     )
-    rows = session.execute(paged).all()
+    rows = session.execute(paged, dict(params) if params else None).all()
     has_more = len(rows) > request.limit
     rows = rows[: request.limit]
     page: dict[str, Any] = {"limit": request.limit, "has_more": has_more, "next_cursor": None}
@@ -119,7 +121,7 @@ def paginate(
         page["next_cursor"] = _encode(request.collection, request.sort, last[_KEY], last[_TIE])
     if request.include_total:
         count = select(func.count()).select_from(stmt.order_by(None).subquery())
-        page["total"] = session.execute(count).scalar_one()
+        page["total"] = session.execute(count, dict(params) if params else None).scalar_one()
     if _selects_one_entity(stmt):
         items = [row[0] for row in rows]
     else:

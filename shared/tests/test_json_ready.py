@@ -34,3 +34,23 @@ def test_a_naive_timestamp_or_an_unknown_type_is_refused():
 
 def test_utc_timestamps_end_in_z():
     assert json_ready(datetime(2026, 1, 1, tzinfo=UTC)) == "2026-01-01T00:00:00Z"
+
+
+def test_postgresql_formats_timestamps_and_uuids_exactly_as_json_ready_does(notes_db):
+    from sqlalchemy import DateTime, Uuid, bindparam, select
+
+    from shared.json_ready import sql_timestamp, sql_uuid
+
+    ident = uuid.uuid4()
+    moments = [
+        datetime(2026, 11, 22, 3, 16, 11, 123456, tzinfo=UTC),
+        datetime(2026, 11, 22, 3, 16, 11, tzinfo=UTC),  # no microseconds: none written
+        datetime(2026, 1, 2, 23, 59, 59, 10, tzinfo=timezone(timedelta(hours=-5))),
+    ]
+    with notes_db.engine.connect() as conn:
+        for moment in moments:
+            at = bindparam("at", moment, type_=DateTime(timezone=True))
+            row = conn.execute(
+                select(sql_timestamp(at), sql_uuid(bindparam("id", ident, type_=Uuid())))
+            ).one()
+            assert tuple(row) == (json_ready(moment), json_ready(ident))

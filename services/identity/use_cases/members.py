@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, Uuid, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased, contains_eager
 
@@ -16,6 +16,7 @@ from services.identity.use_cases.views import user_view
 from shared.call_context import CallContext
 from shared.db import check_version, utcnow
 from shared.errors import NotFound, PermissionDenied
+from shared.json_ready import sql_timestamp, sql_uuid
 from shared.outbox import record_event
 from shared.pagination import PageRequest, paginate
 
@@ -27,17 +28,18 @@ USER_SORTS = {
 
 
 USER_COLUMNS = (
-    User.id,
+    sql_uuid(User.id).label("id"),
     User.email,
     User.name,
     Membership.role,
-    Membership.created_at.label("joined_at"),
-    User.created_at,
-    func.greatest(User.updated_at, Membership.updated_at).label("updated_at"),
+    sql_timestamp(Membership.created_at).label("joined_at"),
+    sql_timestamp(User.created_at).label("created_at"),
+    sql_timestamp(func.greatest(User.updated_at, Membership.updated_at)).label("updated_at"),
     Membership.version,
 )
-"""A member as the contract's user shape, straight from one row: the list's hot path
-(rows as dicts cost about half of loading Membership and User objects)."""
+"""A member as the contract's user shape, straight from one row and already formatted by
+PostgreSQL: the list's hot path (rows as dicts cost about half of loading Membership and
+User objects, and formatting 150 timestamps in Python another ~0.4 ms)."""
 
 
 def _members() -> Select[Any]:
@@ -52,15 +54,17 @@ def _like(text: str) -> str:
 CALLER_ROLE = "caller_role"
 
 
-def _caller_role(user_id: uuid.UUID) -> Any:
-    """The caller's role in the tenant in scope, as a column of the page: the membership
-    check costs no round trip of its own. Read now, like caller_membership (the tenant
-    filter applies to this subquery too, so a membership elsewhere does not count)."""
-    caller = aliased(Membership)
-    return (
-        select(caller.role).where(caller.user_id == user_id).scalar_subquery()
-        .label(CALLER_ROLE)
-    )
+_CALLER = aliased(Membership, name="caller")
+CALLER_ROLE_COLUMN = (
+    select(_CALLER.role)
+    .where(_CALLER.user_id == bindparam("caller_user_id", type_=Uuid()))
+    .scalar_subquery()
+    .label(CALLER_ROLE)
+)
+"""The caller's role in the tenant in scope, as a column of the page: the membership check
+costs no round trip of its own. Read on every call, like caller_membership; the tenant
+filter applies to this subquery too, so a membership in another firm does not count.
+Built once (an alias per call cost ~0.4 ms of CPU); the caller arrives as a parameter."""
 
 
 def list_users(
@@ -84,7 +88,10 @@ def list_users(
         stmt = stmt.where(Membership.role == role)
     if q:
         stmt = stmt.where(or_(User.email.ilike(_like(q)), User.name.ilike(_like(q))))
-    page = paginate(session, stmt.add_columns(_caller_role(user_id)), request, dict)
+    page = paginate(
+        session, stmt.add_columns(CALLER_ROLE_COLUMN), request, dict,
+        params={"caller_user_id": user_id},
+    )
     caller_role = None
     for row in page["data"]:
         caller_role = row.pop(CALLER_ROLE)
