@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import amqp
+import orjson
 
 from shared.call_context import CallContext
 from shared.errors import BureauError, ServiceUnavailable, error_from_wire
@@ -264,6 +265,15 @@ class _Link:
                     closable.close()
 
 
+def _decode_reply(body: bytes | str) -> dict[str, Any]:
+    """orjson (a 50-row page in ~21 us, the stdlib ~49); what it refuses and the stdlib
+    reads (an integer past 64 bits) goes the slow way."""
+    try:
+        return orjson.loads(body)  # type: ignore[no-any-return]
+    except orjson.JSONDecodeError:
+        return json.loads(body)  # type: ignore[no-any-return]
+
+
 _live_clients: weakref.WeakSet[RpcClient] = weakref.WeakSet()
 
 
@@ -309,13 +319,13 @@ class RpcClient:
         headers["nameko.call_id_stack"] = [f"gateway.call.{correlation_id}"]
         request = _Request(
             routing_key=f"{service}.{method}",
-            body=json.dumps({"args": [], "kwargs": kwargs or {}}).encode(),
+            body=orjson.dumps({"args": [], "kwargs": kwargs or {}}),
             headers=headers,
             correlation_id=correlation_id,
             expiration=str(max(1, int(timeout * 1000))),
         )
         link = self._live_link(min(timeout, CONNECT_TIMEOUT_SECONDS))
-        reply = json.loads(link.send(request, deadline - time.monotonic()))
+        reply = _decode_reply(link.send(request, deadline - time.monotonic()))
         error = reply.get("error")
         if error:
             raise error_from_wire(error)
