@@ -16,7 +16,7 @@ from services.identity.use_cases.views import user_view
 from shared.call_context import CallContext
 from shared.db import check_version, utcnow
 from shared.errors import NotFound, PermissionDenied
-from shared.json_ready import sql_timestamp, sql_uuid
+from shared.json_ready import sql_uuid
 from shared.outbox import record_event
 from shared.pagination import PageRequest, paginate
 
@@ -32,14 +32,13 @@ USER_COLUMNS = (
     User.email,
     User.name,
     Membership.role,
-    sql_timestamp(Membership.created_at).label("joined_at"),
-    sql_timestamp(User.created_at).label("created_at"),
-    sql_timestamp(func.greatest(User.updated_at, Membership.updated_at)).label("updated_at"),
+    Membership.created_at.label("joined_at"),
+    User.created_at,
+    func.greatest(User.updated_at, Membership.updated_at).label("updated_at"),
     Membership.version,
 )
-"""A member as the contract's user shape, straight from one row and already formatted by
-PostgreSQL: the list's hot path (rows as dicts cost about half of loading Membership and
-User objects, and formatting 150 timestamps in Python another ~0.4 ms)."""
+"""A member as the contract's user shape, straight from one row, the id already text: the
+list's hot path (rows as dicts cost about half of loading Membership and User objects)."""
 
 
 def _members() -> Select[Any]:
