@@ -13,6 +13,7 @@ says so with `.execution_options(all_tenants=True)`; RLS still applies to it.
 from __future__ import annotations
 
 import uuid
+import weakref
 from typing import Any
 
 from sqlalchemy import Uuid, bindparam, event, text
@@ -146,6 +147,19 @@ _TENANT_CRITERIA = with_loader_criteria(
 form (building the criteria per statement cost ~0.35 ms of CPU)."""
 
 
+_SCOPED_FORMS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def _scoped_form(statement: Any) -> Any:
+    """The statement with the tenant criteria, made once per statement object: a statement
+    built once and executed often (a module constant, a cached page) then keeps one
+    scoped form and its memoized cache key (~0.13 ms of CPU per execution otherwise)."""
+    scoped = _SCOPED_FORMS.get(statement)
+    if scoped is None:
+        scoped = _SCOPED_FORMS[statement] = statement.options(_TENANT_CRITERIA)
+    return scoped
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _filter_by_tenant(state: ORMExecuteState) -> None:
     if not state.session.info.get("bureau_scoped"):
@@ -159,7 +173,7 @@ def _filter_by_tenant(state: ORMExecuteState) -> None:
     tenant = state.session.info.get(TENANT_KEY)
     params = state.parameters
     if params is None or isinstance(params, dict):
-        state.statement = state.statement.options(_TENANT_CRITERIA)
+        state.statement = _scoped_form(state.statement)
         state.parameters = {**(params or {}), _TENANT_PARAM: tenant}
     else:  # a list of parameter sets (bulk): bind the tenant into the statement itself
         state.statement = state.statement.options(

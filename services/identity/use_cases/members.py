@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, Uuid, bindparam, func, or_, select, update
+from sqlalchemy import Select, String, Uuid, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased, contains_eager
 
@@ -66,6 +67,21 @@ filter applies to this subquery too, so a membership in another firm does not co
 Built once (an alias per call cost ~0.4 ms of CPU); the caller arrives as a parameter."""
 
 
+@functools.cache
+def _member_page(by_role: bool, by_text: bool) -> Select[Any]:
+    """The members page statement, one per filter combination, values as parameters:
+    built once, so paginate and the tenant filter reuse their forms of it."""
+    stmt = select(*USER_COLUMNS, CALLER_ROLE_COLUMN).join_from(
+        Membership, User, Membership.user_id == User.id
+    )
+    if by_role:
+        stmt = stmt.where(Membership.role == bindparam("role"))
+    if by_text:
+        pattern: Any = bindparam("q_like", type_=String())
+        stmt = stmt.where(or_(User.email.ilike(pattern), User.name.ilike(pattern)))
+    return stmt
+
+
 def list_users(
     session: DbSession,
     ctx: CallContext,
@@ -82,15 +98,12 @@ def list_users(
         collection="identity.users", sorts=USER_SORTS, tiebreaker=Membership.user_id,
         sort=sort, limit=limit, cursor=cursor, include_total=include_total,
     )
-    stmt = select(*USER_COLUMNS).join_from(Membership, User, Membership.user_id == User.id)
+    params: dict[str, Any] = {"caller_user_id": user_id}
     if role:
-        stmt = stmt.where(Membership.role == role)
+        params["role"] = role
     if q:
-        stmt = stmt.where(or_(User.email.ilike(_like(q)), User.name.ilike(_like(q))))
-    page = paginate(
-        session, stmt.add_columns(CALLER_ROLE_COLUMN), request, dict,
-        params={"caller_user_id": user_id},
-    )
+        params["q_like"] = _like(q)
+    page = paginate(session, _member_page(bool(role), bool(q)), request, dict, params)
     caller_role = None
     for row in page["data"]:
         caller_role = row.pop(CALLER_ROLE)
