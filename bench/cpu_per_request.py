@@ -148,8 +148,8 @@ def main(argv: list[str] | None = None) -> int:
                 if args.pyspy and name == "users":
                     spies = [
                         subprocess.Popen(
-                            [os.environ.get("PY_SPY", "py-spy"), "record", "--nonblocking", "-r", "200",
-                             "-d", str(args.seconds), "-f", "raw",
+                            [os.environ.get("PY_SPY", "py-spy"), "record", "--nonblocking",
+                             "-r", "200", "-d", str(args.seconds), "-f", "raw",
                              "-o", f"{args.pyspy}/{g}-{p}.txt", "-p", str(p)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                         for g in ("gateway", "identity") for p in pids[g][-2:]
