@@ -93,10 +93,10 @@ def _uuid_literal(value: Any) -> str:
 def _begin_with_scope(session: Session, raw: Any) -> bool:
     """BEGIN and the scope in ONE round trip (simple query protocol, two statements).
 
-    psycopg would send its own BEGIN, wait, then the set_config: two round trips, ~0.2 ms
-    of CPU each under eventlet. Sent on libpq directly, psycopg then sees the transaction
-    open and does not begin one; COMMIT and ROLLBACK go through it as usual. False when
-    this connection cannot take the shortcut (not psycopg, or not idle).
+    psycopg would send its own BEGIN, wait, then the set_config: two round trips (one less
+    saves ~0.16 ms of CPU under eventlet). Sent on libpq directly, psycopg then sees the
+    transaction open and does not begin one; COMMIT and ROLLBACK go through it as usual.
+    False when this connection cannot take the shortcut (not psycopg, or not idle).
     """
     from psycopg import Connection, generators, pq
 
