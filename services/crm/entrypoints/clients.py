@@ -15,18 +15,18 @@ from shared.rpc import rpc
 class ClientEntrypoints(Entrypoints):
     @rpc
     def create_client(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.CreateClientInput(), payload)
+        args = load(schemas.CreateClientInput, payload)
         with self.db.transaction() as session:
             return json_ready(clients.create_client(session, self.ctx, **args))
 
     @rpc
     def get_client(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.GetClientInput(), payload)
+        args = load(schemas.GetClientInput, payload)
         with self.db.transaction() as session:
             return json_ready(clients.get_client(session, self.ctx, **args))
 
     @rpc
     def list_clients(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.ListClientsInput(), payload)
+        args = load(schemas.ListClientsInput, payload)
         with self.db.transaction() as session:
             return json_ready(clients.list_clients(session, self.ctx, **args))

@@ -15,19 +15,19 @@ from shared.rpc import rpc
 class DealEntrypoints(Entrypoints):
     @rpc
     def create_deal(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.CreateDealInput(), payload)
+        args = load(schemas.CreateDealInput, payload)
         with self.db.transaction() as session:
             return json_ready(deals.create_deal(session, self.ctx, **args))
 
     @rpc
     def get_deal(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.DealIdInput(), payload)
+        args = load(schemas.DealIdInput, payload)
         with self.db.transaction() as session:
             return json_ready(deals.get_deal(session, self.ctx, **args))
 
     @rpc
     def list_deals(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.ListDealsInput(), payload)
+        args = load(schemas.ListDealsInput, payload)
         with self.db.transaction() as session:
             return json_ready(deals.list_deals(session, self.ctx, **args))
 
@@ -39,30 +39,30 @@ class DealEntrypoints(Entrypoints):
 
     @rpc
     def delete_deal(self, **payload: Any) -> None:
-        args = load(schemas.DealIdInput(), payload)
+        args = load(schemas.DealIdInput, payload)
         with self.db.transaction() as session:
             deals.delete_deal(session, self.ctx, **args)
 
     @rpc
     def move_deal(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.MoveDealInput(), payload)
+        args = load(schemas.MoveDealInput, payload)
         with self.db.transaction() as session:
             return json_ready(deal_lifecycle.move_deal(session, self.ctx, **args))
 
     @rpc
     def mark_deal_won(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.MarkWonInput(), payload)
+        args = load(schemas.MarkWonInput, payload)
         with self.db.transaction() as session:
             return json_ready(deal_lifecycle.mark_won(session, self.ctx, **args))
 
     @rpc
     def mark_deal_lost(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.MarkLostInput(), payload)
+        args = load(schemas.MarkLostInput, payload)
         with self.db.transaction() as session:
             return json_ready(deal_lifecycle.mark_lost(session, self.ctx, **args))
 
     @rpc
     def reopen_deal(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.ReopenDealInput(), payload)
+        args = load(schemas.ReopenDealInput, payload)
         with self.db.transaction() as session:
             return json_ready(deal_lifecycle.reopen_deal(session, self.ctx, **args))
