@@ -7,8 +7,11 @@ filter and row-level security both apply); permissions are checked by the use ca
 from __future__ import annotations
 
 from services.crm.entrypoints.clients import ClientEntrypoints
+from services.crm.entrypoints.contacts import ContactEntrypoints
 from services.crm.entrypoints.identity_events import IdentityEventHandlers
+from services.crm.entrypoints.links import LinkEntrypoints
 
 
-class CrmService(ClientEntrypoints, IdentityEventHandlers):
+class CrmService(ClientEntrypoints, ContactEntrypoints, LinkEntrypoints,
+                 IdentityEventHandlers):
     name = "crm"
