@@ -53,8 +53,9 @@ class Records:
                     "VALUES (:d, :c, :t)"), {"d": deal, "c": contact_id, "t": tenant_id})
         return deal
 
-    def deal(self, deal_id: str) -> dict[str, Any]:
-        with self.engine.connect() as conn:
+    def deal(self, tenant_id: str, deal_id: str) -> dict[str, Any]:
+        with self.engine.begin() as conn:
+            conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": tenant_id})
             row = conn.execute(text("SELECT owner_id, owner_flagged FROM deals WHERE id = :d"),
                                {"d": deal_id}).one()
             contacts = conn.execute(text(

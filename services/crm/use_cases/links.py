@@ -118,7 +118,7 @@ def unlink_contact(session: Session, ctx: CallContext, *, client_id: uuid.UUID,
            primary_client_id=contact.primary_client_id)
 
 
-def _links_page(session: Session, stmt: Select[Any], request: PageRequest) -> dict[str, Any]:
+def _links_page(session: Session, stmt: Select[Any] | Any, request: PageRequest) -> dict[str, Any]:
     def dump(row: dict[str, Any]) -> dict[str, Any]:
         row["primary"] = row.pop("primary_client_id") == row["client_id"]
         return row
