@@ -24,6 +24,7 @@ from gateway.request_log import install_request_log
 from gateway.routes import (
     auth,
     crm_clients,
+    crm_contacts,
     documents,
     health,
     invitations,
@@ -56,7 +57,7 @@ def create_app(config: dict[str, Any] | None = None, rpc: RpcCaller | None = Non
     install_cors(app, cfg.cors_origins)
     install_problem_handlers(app)
     identity_areas = (auth, me, users, invitations, tenant)
-    crm_areas = (crm_clients,)
+    crm_areas = (crm_clients, crm_contacts)
     for area in (*identity_areas, *crm_areas, well_known, health, documents):
         app.register_blueprint(area.bp)
     return app
