@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from gateway.schemas.common import ListQuerySchema, RequestSchema, ResponseSchema, page_schema
 from gateway.schemas.crm import custom_field_values, tags_field
+from gateway.schemas.crm_clients import cursor_field
 
 SORTS = ("name", "created_at", "updated_at")
 
@@ -93,6 +94,7 @@ ContactPageSchema = page_schema(ContactSchema, "ContactPageSchema")
 
 
 class ContactListQuery(ListQuerySchema):
+    cursor = cursor_field()
     q = fields.String(validate=validate.Length(min=1, max=200),
                       metadata={"description": "Matches name, emails or phones."})
     owner_id = fields.UUID()
