@@ -264,9 +264,10 @@ def _lines_until(proc: subprocess.Popen[str], marker: str) -> list[str]:
 
 
 def test_replicas_are_extra_processes_of_the_same_service_on_their_own_ports():
-    specs = bureau_specs({"identity": 9101, "gateway": 9000}, replicas={"identity": 3})
-    assert [s.name for s in specs] == ["identity", "identity-2", "identity-3", "gateway"]
-    assert [s.port for s in specs] == [9101, 10101, 11101, 9000]
+    specs = bureau_specs({"identity": 9101, "crm": 9102, "gateway": 9000},
+                         replicas={"identity": 3})
+    assert [s.name for s in specs] == ["identity", "identity-2", "identity-3", "crm", "gateway"]
+    assert [s.port for s in specs] == [9101, 10101, 11101, 9102, 9000]
     assert specs[1].argv == specs[0].argv
     assert replica_counts("identity=2") == {"identity": 2}
     for bad in ("identity=0", "nosuch=2", "identity=x"):
