@@ -9,7 +9,8 @@ rounds and prints medians of:
 
 - `gateway`: through the gateway (JWT, rate limit, RPC, crm, RLS), with `requests`;
 - `use case`: crm's `list_contacts` in-process on a tenant-scoped session (no RPC, no HTTP);
-- `sql`: the same page's SQL from psycopg directly (the floor).
+- `sql`: the same page's SQL from psycopg directly (the floor): the ids of the page
+  (keyset order, walking the covering index), then the rows by primary key.
 
 The custom-field filter (`custom[tier]=gold`) belongs to the custom fields work; until its
 query parameter exists it is measured at the use-case level with the clause a select
@@ -117,9 +118,13 @@ FROM (
 PAGE_SQL = {
     "list page": ("", ()),
     "search q": ("AND search_text LIKE %s", ("%{q}%",)),
+    "search rare": ("AND search_text LIKE %s", ("%{rare}%",)),
+    "email exact": ("AND (' ' || search_text || ' ') LIKE %s", ("% {email} %",)),
     "tag filter": ("AND tags @> ARRAY[%s]::text[]", ("vip",)),
     "custom filter": ("AND custom @> %s::jsonb", ('{{"tier": "gold"}}',)),
 }
+"""Each page as crm's list_contacts runs it: the page's ids (walking the covering index),
+then those rows by primary key."""
 
 
 def plain_url(url: str) -> str:
@@ -152,27 +157,42 @@ def analyze(owner_url: str) -> None:
         conn.execute("VACUUM ANALYZE contacts")
 
 
-def page_sql(name: str, q: str) -> tuple[str, tuple[Any, ...]]:
+def page_sql(name: str, terms: dict[str, str]) -> tuple[str, tuple[Any, ...]]:
     where, args = PAGE_SQL[name]
-    sql = (f"SELECT * FROM contacts WHERE tenant_id = %s {where} "
+    sql = (f"SELECT id, name FROM contacts WHERE tenant_id = %s {where} "
            "ORDER BY name, id LIMIT 26")
-    return sql, tuple(a.format(q=q) for a in args)
+    return sql, tuple(a.format(**terms) for a in args)
 
 
-def explain(db_url: str, tenant: str, q: str) -> None:
+ROWS_SQL = "SELECT * FROM contacts WHERE id = ANY(%s)"
+
+
+def explain(db_url: str, tenant: str, terms: dict[str, str]) -> None:
     import psycopg
 
     with psycopg.connect(plain_url(db_url)) as conn, conn.transaction():
         conn.execute("SELECT set_config('app.tenant_id', %s, true)", (tenant,))
         for name in PAGE_SQL:
-            sql, args = page_sql(name, q)
+            sql, args = page_sql(name, terms)
             plan = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", (tenant, *args)).fetchall()
             lines = [row[0] for row in plan]
-            used = [ln.strip() for ln in lines if "Index" in ln or "Seq Scan" in ln]
+            used = [ln.strip() for ln in lines
+                    if "Index" in ln or "Seq Scan" in ln or "Heap Fetches" in ln]
             total = next((ln for ln in lines if ln.startswith("Execution Time")), "")
             print(f"  {name:14} {total}")
             for line in used:
                 print(f"      {line}")
+
+
+def a_seeded_email(db_url: str, tenant: str) -> str:
+    import psycopg
+
+    with psycopg.connect(plain_url(db_url)) as conn, conn.transaction():
+        conn.execute("SELECT set_config('app.tenant_id', %s, true)", (tenant,))
+        row = conn.execute("SELECT emails->0->>'value' FROM contacts "
+                           "WHERE tenant_id = %s ORDER BY id LIMIT 1", (tenant,)).fetchone()
+        assert row is not None
+        return str(row[0])
 
 
 def timed(fn: Callable[[], Any], n: int) -> list[float]:
@@ -235,14 +255,21 @@ def main(argv: list[str] | None = None) -> int:
         analyze(owner_url)
         print(f"seeded and analysed in {seconds:.0f} s", flush=True)
 
-        q = "hartm"  # a surname fragment (Hartmann): about 1 in 780 contacts
-        print("\nquery plans (EXPLAIN ANALYZE of each page's SQL, tenant set for RLS):")
-        explain(db_url, tenant, q)
+        email = a_seeded_email(db_url, tenant)
+        terms = {"q": "hartm",  # a surname fragment (Hartmann): about 1 in 780 contacts
+                 "rare": email.split("@")[0],  # first.last<n>: a handful of contacts
+                 "email": email}
+        q = terms["q"]
+        print(f"\nterms: {terms}")
+        print("query plans (EXPLAIN ANALYZE of each page's id query, tenant set for RLS):")
+        explain(db_url, tenant, terms)
 
         session = requests.Session()
         gateway_params = {
             "list page": {"limit": "25"},
             "search q": {"limit": "25", "q": q},
+            "search rare": {"limit": "25", "q": terms["rare"]},
+            "email exact": {"limit": "25", "email": email},
             "tag filter": {"limit": "25", "tag": "vip"},
         }
 
@@ -266,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
 
         custom_fields.filter_clauses = filters  # type: ignore[assignment]
         use_case_args = {
-            "list page": {}, "search q": {"q": q}, "tag filter": {"tag": "vip"},
+            "list page": {}, "search q": {"q": q}, "search rare": {"q": terms["rare"]},
+            "email exact": {"email": email}, "tag filter": {"tag": "vip"},
             "custom filter": {"custom": {"tier": "gold"}},
         }
 
@@ -280,12 +308,13 @@ def main(argv: list[str] | None = None) -> int:
         sql_conn = psycopg.connect(plain_url(db_url))
 
         def via_sql(name: str) -> Callable[[], Any]:
-            sql, sql_args = page_sql(name, q)
+            sql, sql_args = page_sql(name, terms)
 
             def call() -> None:
                 with sql_conn.transaction():
                     sql_conn.execute("SELECT set_config('app.tenant_id', %s, true)", (tenant,))
-                    rows = sql_conn.execute(sql, (tenant, *sql_args)).fetchall()
+                    ids = [r[0] for r in sql_conn.execute(sql, (tenant, *sql_args))]
+                    rows = sql_conn.execute(ROWS_SQL, (ids[:25],)).fetchall()
                 assert rows
             return call
 

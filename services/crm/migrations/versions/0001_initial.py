@@ -166,7 +166,7 @@ def upgrade() -> None:
     op.create_index('ix_contacts_search_text_trgm', 'contacts', ['search_text'], unique=False, postgresql_using='gin', postgresql_ops={'search_text': 'gin_trgm_ops'})
     op.create_index('ix_contacts_tags', 'contacts', ['tags'], unique=False, postgresql_using='gin')
     op.create_index(op.f('ix_contacts_tenant_id'), 'contacts', ['tenant_id'], unique=False)
-    op.create_index('ix_contacts_tenant_id_name_id', 'contacts', ['tenant_id', 'name', 'id'], unique=False)
+    op.create_index('ix_contacts_tenant_id_name_id', 'contacts', ['tenant_id', 'name', 'id'], unique=False, postgresql_include=['search_text', 'tags'])
     op.create_index('ix_contacts_tenant_id_created_at_id', 'contacts', ['tenant_id', 'created_at', 'id'], unique=False)
     op.create_index('ix_contacts_tenant_id_updated_at_id', 'contacts', ['tenant_id', 'updated_at', 'id'], unique=False)
     op.create_index('ix_contacts_tenant_id_owner_id', 'contacts', ['tenant_id', 'owner_id'], unique=False)
