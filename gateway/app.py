@@ -25,6 +25,7 @@ from gateway.routes import (
     auth,
     crm_clients,
     crm_contacts,
+    crm_custom_fields,
     documents,
     health,
     invitations,
@@ -57,7 +58,7 @@ def create_app(config: dict[str, Any] | None = None, rpc: RpcCaller | None = Non
     install_cors(app, cfg.cors_origins)
     install_problem_handlers(app)
     identity_areas = (auth, me, users, invitations, tenant)
-    crm_areas = (crm_clients, crm_contacts)
+    crm_areas = (crm_clients, crm_contacts, crm_custom_fields)
     for area in (*identity_areas, *crm_areas, well_known, health, documents):
         app.register_blueprint(area.bp)
     return app

@@ -45,16 +45,19 @@ _HEADER = {"schema": {"type": "string"}}
 
 def build_openapi(app: Flask) -> dict[str, Any]:
     """The document of every declared endpoint of `app`."""
+    marshmallow = MarshmallowPlugin()
     spec = APISpec(
         title=TITLE,
         version=VERSION,
         openapi_version="3.1.0",
-        plugins=[MarshmallowPlugin()],
+        plugins=[marshmallow],
         info={"description": "Bureau's public REST API. Conventions: /api/docs."},
     )
     spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
+    assert marshmallow.converter is not None
+    marshmallow.converter.add_parameter_attribute_function(declared_parameter_attributes)
     spec.components.schema("Problem", schema=ProblemSchema)
     operations: dict[str, dict[str, Any]] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
@@ -67,6 +70,16 @@ def build_openapi(app: Flask) -> dict[str, Any]:
     for path, ops in operations.items():
         spec.path(path=path, operations=ops)
     return spec.to_dict()
+
+
+def declared_parameter_attributes(converter: Any, field: Any, *, ret: dict[str, Any],
+                                  **kwargs: Any) -> dict[str, Any]:
+    """A query field's own parameter attributes from `metadata["parameter"]` (e.g. a
+    deepObject filter's `style` and `explode`; its `schema` is merged into the field's)."""
+    declared = dict(field.metadata.get("parameter", {}))
+    if "schema" in declared:
+        ret["schema"] = {**ret.get("schema", {}), **declared.pop("schema")}
+    return declared
 
 
 def _operation(declared: EndpointSpec, rule: Rule) -> dict[str, Any]:

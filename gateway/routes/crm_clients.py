@@ -10,13 +10,13 @@ from gateway.endpoints import Call, endpoint
 from gateway.etags import etag_for, expected_version_from_if_match
 from gateway.responses import json_response, no_content, page_response
 from gateway.routes.service_calls import call_crm
+from gateway.schemas.common import ListQuerySchema
 from gateway.schemas.crm_clients import (
     ClientListQuery,
     ClientPageSchema,
     ClientSchema,
     CreateClientBody,
     LinkContactBody,
-    LinkListQuery,
     LinkPageSchema,
     LinkSchema,
     UpdateClientBody,
@@ -96,7 +96,7 @@ def restore_client(call: Call, client_id: UUID) -> Response:
 
 
 @endpoint(bp, "/<uuid:client_id>/contacts", "GET", summary="The client's contacts", tag=TAG,
-          query=LinkListQuery, response=LinkPageSchema, paginated=True)
+          query=ListQuerySchema, response=LinkPageSchema, paginated=True)
 def list_client_contacts(call: Call, client_id: UUID) -> Response:
     return page_response(call_crm(call, "list_client_contacts", client_id=str(client_id),
                                   **call.query))

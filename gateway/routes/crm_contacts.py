@@ -12,7 +12,8 @@ from gateway.etags import etag_for, expected_version_from_if_match
 from gateway.responses import json_response, no_content, page_response
 from gateway.routes.crm_clients import optional_if_match, with_etag
 from gateway.routes.service_calls import call_crm
-from gateway.schemas.crm_clients import LinkListQuery, LinkPageSchema
+from gateway.schemas.common import ListQuerySchema
+from gateway.schemas.crm_clients import LinkPageSchema
 from gateway.schemas.crm_contacts import (
     ContactListQuery,
     ContactPageSchema,
@@ -68,7 +69,7 @@ def delete_contact(call: Call, contact_id: UUID) -> Response:
 
 
 @endpoint(bp, "/contacts/<uuid:contact_id>/clients", "GET", summary="The contact's clients",
-          tag=TAG, query=LinkListQuery, response=LinkPageSchema, paginated=True)
+          tag=TAG, query=ListQuerySchema, response=LinkPageSchema, paginated=True)
 def list_contact_clients(call: Call, contact_id: UUID) -> Response:
     return page_response(call_crm(call, "list_contact_clients", contact_id=str(contact_id),
                                   **call.query))

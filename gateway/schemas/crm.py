@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from gateway.schemas.common import RequestSchema, ResponseSchema
 
@@ -61,4 +65,72 @@ def custom_field_values() -> fields.Dict:
     return fields.Dict(
         keys=fields.String(validate=validate.Length(min=1, max=64)),
         metadata={"description": "Custom field values by key; null clears one."},
+    )
+
+
+CUSTOM_KEY = r"[a-z][a-z0-9_]{0,63}"
+_CUSTOM_PARAMETER = re.compile(r"^custom\[(.*)\]$")
+MAX_CUSTOM_FILTERS = 5
+MAX_CUSTOM_FILTER_LENGTH = 100
+
+
+class CustomFieldFilterQuery(Schema):
+    """Filters on custom fields for a list query: `?custom[tier]=gold&custom[seats]=5`.
+
+    Documented as one OpenAPI `deepObject` parameter `custom` (style deepObject, explode),
+    which generated clients and schemathesis serialize as above; `pre_load` gathers the
+    `custom[<key>]` arguments into the `custom` dict the services take. Mix it into a list
+    query: `class DealListQuery(CustomFieldFilterQuery, ListQuerySchema)`, and give its
+    `sort` `sort_with_custom_fields(SORTS, default)`.
+    """
+
+    custom = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(f"^{CUSTOM_KEY}$")),
+        values=fields.String(validate=validate.Length(min=1, max=MAX_CUSTOM_FILTER_LENGTH)),
+        validate=validate.Length(max=MAX_CUSTOM_FILTERS),
+        metadata={
+            "description": "Equality filters on custom fields, e.g. `custom[tier]=gold`; "
+            "a multi-select matches objects holding the option, money is "
+            "`custom[budget]=1200.00 EUR`, booleans `true`/`false`, dates `YYYY-MM-DD`.",
+            "maxProperties": MAX_CUSTOM_FILTERS,
+            "parameter": {"style": "deepObject", "explode": True,
+                          "schema": {"propertyNames": {"pattern": f"^{CUSTOM_KEY}$"}}},
+        },
+    )
+
+    @pre_load
+    def gather_custom_fields(self, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        gathered: dict[str, Any] = {}
+        rest: dict[str, Any] = {}
+        errors: dict[str, list[str]] = {}
+        for name, value in data.items():
+            match = _CUSTOM_PARAMETER.fullmatch(name)
+            if match is None:
+                rest[name] = value
+            elif not re.fullmatch(CUSTOM_KEY, match.group(1)):
+                errors[name] = ["Not a custom field key (a-z, 0-9 and _, 64 at most)."]
+            else:
+                gathered[match.group(1)] = value
+        if "custom" in rest:
+            errors["custom"] = ["Filter on custom fields as custom[<key>]=<value>."]
+        if errors:
+            raise ValidationError(errors)
+        if gathered:
+            rest["custom"] = gathered
+        return rest
+
+
+def sort_with_custom_fields(sorts: tuple[str, ...], default: str) -> fields.String:
+    """A list's `sort`: one of `sorts` or `custom.<key>`, each optionally `-` (descending)."""
+    names = "|".join(re.escape(s) for s in sorts)
+    return fields.String(
+        load_default=default,
+        validate=validate.Regexp(
+            rf"^-?({names}|custom\.{CUSTOM_KEY})$",
+            error=f"Must be one of {', '.join(sorts)} or custom.<key>, optionally with -.",
+        ),
+        metadata={"description": "Sort key; `-` for descending; `custom.<key>` sorts by a "
+                  "custom field (objects without a value first)."},
     )

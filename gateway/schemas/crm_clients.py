@@ -8,8 +8,10 @@ from gateway.schemas.common import ListQuerySchema, RequestSchema, ResponseSchem
 from gateway.schemas.crm import (
     AddressBody,
     AddressSchema,
+    CustomFieldFilterQuery,
     currency_field,
     custom_field_values,
+    sort_with_custom_fields,
     tags_field,
 )
 
@@ -67,7 +69,7 @@ class ClientSchema(ResponseSchema):
 ClientPageSchema = page_schema(ClientSchema, "ClientPageSchema")
 
 
-class ClientListQuery(ListQuerySchema):
+class ClientListQuery(CustomFieldFilterQuery, ListQuerySchema):
     q = fields.String(validate=validate.Length(min=1, max=200),
                       metadata={"description": "Matches name, legal name or domain."})
     status = fields.String(validate=validate.OneOf(STATUSES))
@@ -77,8 +79,7 @@ class ClientListQuery(ListQuerySchema):
     domain = fields.String(validate=validate.Length(min=1, max=253))
     created_after = fields.AwareDateTime()
     created_before = fields.AwareDateTime()
-    sort = fields.String(load_default="name",
-                         validate=validate.OneOf([*SORTS, *(f"-{s}" for s in SORTS)]))
+    sort = sort_with_custom_fields(SORTS, "name")
 
 
 class UpdateClientBody(RequestSchema):
@@ -134,16 +135,3 @@ class LinkSchema(ResponseSchema):
 
 LinkPageSchema = page_schema(LinkSchema, "LinkPageSchema")
 
-
-def cursor_field() -> fields.String:
-    """A cursor is base64url: saying so keeps generated clients (and fuzzers) from sending
-    kilobytes of percent-encoded text that the server's request-line limit refuses."""
-    return fields.String(
-        validate=[validate.Length(min=1, max=1024),
-                  validate.Regexp(r"^[A-Za-z0-9_-]+$", error="Not a cursor of this list.")],
-        metadata={"description": "Opaque, from the previous page's next_cursor."},
-    )
-
-
-class LinkListQuery(ListQuerySchema):
-    cursor = cursor_field()

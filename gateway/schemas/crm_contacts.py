@@ -5,8 +5,12 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from gateway.schemas.common import ListQuerySchema, RequestSchema, ResponseSchema, page_schema
-from gateway.schemas.crm import custom_field_values, tags_field
-from gateway.schemas.crm_clients import cursor_field
+from gateway.schemas.crm import (
+    CustomFieldFilterQuery,
+    custom_field_values,
+    sort_with_custom_fields,
+    tags_field,
+)
 
 SORTS = ("name", "created_at", "updated_at")
 
@@ -93,8 +97,7 @@ class ContactSchema(ResponseSchema):
 ContactPageSchema = page_schema(ContactSchema, "ContactPageSchema")
 
 
-class ContactListQuery(ListQuerySchema):
-    cursor = cursor_field()
+class ContactListQuery(CustomFieldFilterQuery, ListQuerySchema):
     q = fields.String(validate=validate.Length(min=1, max=200),
                       metadata={"description": "Matches name, emails or phones."})
     owner_id = fields.UUID()
@@ -105,8 +108,7 @@ class ContactListQuery(ListQuerySchema):
                          metadata={"description": "Exact address (any case)."})
     created_after = fields.AwareDateTime()
     created_before = fields.AwareDateTime()
-    sort = fields.String(load_default="name",
-                         validate=validate.OneOf([*SORTS, *(f"-{s}" for s in SORTS)]))
+    sort = sort_with_custom_fields(SORTS, "name")
 
 
 class MergeBody(RequestSchema):

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from services.crm.entrypoints.clients import ClientEntrypoints
 from services.crm.entrypoints.contacts import ContactEntrypoints
+from services.crm.entrypoints.custom_fields import CustomFieldEntrypoints
 from services.crm.entrypoints.identity_events import IdentityEventHandlers
 from services.crm.entrypoints.links import LinkEntrypoints
 
 
 class CrmService(ClientEntrypoints, ContactEntrypoints, LinkEntrypoints,
-                 IdentityEventHandlers):
+                 CustomFieldEntrypoints, IdentityEventHandlers):
     name = "crm"
