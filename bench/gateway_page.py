@@ -126,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--prefix", default=os.environ.get("BUREAU_BENCH_PREFIX", "bureau_bench"),
+                        help="databases and vhost of this run (two benches need two)")
     parser.add_argument(
         "--replicas", default="", help='service processes, as BUREAU_REPLICAS: "identity=2"'
     )
@@ -140,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     from tests.suite import RunningSuite
 
     wrk = ensure_wrk()
-    suite = RunningSuite(prefix="bureau_bench", run_dir=REPO / ".run" / "bench")
+    suite = RunningSuite(prefix=args.prefix, run_dir=REPO / ".run" / args.prefix)
     plain = None
     try:
         print("starting the suite ...", flush=True)

@@ -1,16 +1,17 @@
 """The gateway's RPC client: many threads, one AMQP connection and one reply queue per process.
 
-py-amqp connections are not thread-safe, so one I/O thread owns the connection: callers hand
-it encoded requests and wait on their own reply slot, keyed by correlation id. It speaks
-nameko 2.14's RPC wire format, so services need nothing special to answer it.
+py-amqp connections are not thread-safe, so one lock owns every use of the connection: a
+caller publishes its request under it, one reader thread reads replies under it, and each
+caller waits on its own reply slot, keyed by correlation id. It speaks nameko 2.14's RPC
+wire format, so services need nothing special to answer it.
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import datetime
 import decimal
+import itertools
 import json
 import os
 import select
@@ -24,6 +25,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import amqp
+import orjson
 
 from shared.call_context import CallContext
 from shared.errors import BureauError, ServiceUnavailable, error_from_wire
@@ -110,9 +112,11 @@ class _Link:
         self.alive = True
         self._state = threading.Lock()
         self._pending: dict[str, _ReplySlot] = {}
-        self._outbox: collections.deque[_Request] = collections.deque()
-        self._wake_requested = False
+        self._io = threading.Lock()
+        """Held for every use of the connection and channel (py-amqp is not thread-safe);
+        never held while blocking: the reader selects first, then drains without waiting."""
         self._stopping = False
+        self._broken = False
         self._wake_r, self._wake_w = socket.socketpair()
         self._sock: socket.socket | None = None
         self._conn = amqp.Connection(
@@ -136,7 +140,7 @@ class _Link:
             self._conn.collect()
             self._close_sockets()
             raise
-        self._thread = threading.Thread(target=self._run, name="rpc-client-io", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="rpc-client-reader", daemon=True)
         self._thread.start()
 
     def _open_reply_channel(self) -> amqp.Channel:
@@ -157,11 +161,14 @@ class _Link:
             if not self.alive:
                 raise ServiceUnavailable("The connection to the message broker was lost.")
             self._pending[request.correlation_id] = slot
-            self._outbox.append(request)
-            wake = not self._wake_requested
-            self._wake_requested = True
-        if wake:
-            self._wake_io_thread()
+        # Published by the caller itself: handing it to the reader thread cost a wake-up
+        # (a socket write, a select, a thread switch) per call, ~0.1 ms of round trip.
+        try:
+            with self._io:
+                self._publish(request)
+        except Exception:  # noqa: BLE001 - a broken link: the reader fails every pending call
+            self._broken = True
+            self._wake_reader()
         if not slot.wait(timeout):
             with self._state:
                 self._pending.pop(request.correlation_id, None)
@@ -177,7 +184,7 @@ class _Link:
         assert slot.body is not None
         return slot.body
 
-    def _wake_io_thread(self) -> None:
+    def _wake_reader(self) -> None:
         # OSError: the link just died, and its shutdown has failed every pending slot already.
         with contextlib.suppress(OSError):
             self._wake_w.send(b"\0")
@@ -185,7 +192,7 @@ class _Link:
     def stop(self) -> None:
         with self._state:
             self._stopping = True
-        self._wake_io_thread()
+        self._wake_reader()
         if threading.current_thread() is not self._thread:
             self._thread.join(timeout=5)
 
@@ -208,11 +215,12 @@ class _Link:
                     with self._state:
                         if self._stopping:
                             break
-                        self._wake_requested = False
-                if sock in readable:
-                    self._read_available_frames()
-                self._publish_outbox()
-                self._conn.heartbeat_tick()
+                if self._broken:
+                    break
+                with self._io:
+                    if sock in readable:
+                        self._read_available_frames()
+                    self._conn.heartbeat_tick()
         except Exception:  # noqa: S110 - any failure ends this link; callers get 503s
             pass
         self._shut_down()
@@ -226,23 +234,20 @@ class _Link:
             except TimeoutError:  # socket.timeout
                 return
 
-    def _publish_outbox(self) -> None:
-        outbox = self._outbox
-        while outbox:
-            request = outbox.popleft()
-            message = amqp.Message(
-                request.body,
-                content_type="application/json",
-                content_encoding="utf-8",
-                delivery_mode=1,
-                reply_to=self.reply_to,
-                correlation_id=request.correlation_id,
-                expiration=request.expiration,
-                application_headers=request.headers,
-            )
-            self._channel.basic_publish(
-                message, exchange=self.exchange, routing_key=request.routing_key, mandatory=True
-            )
+    def _publish(self, request: _Request) -> None:
+        message = amqp.Message(
+            request.body,
+            content_type="application/json",
+            content_encoding="utf-8",
+            delivery_mode=1,
+            reply_to=self.reply_to,
+            correlation_id=request.correlation_id,
+            expiration=request.expiration,
+            application_headers=request.headers,
+        )
+        self._channel.basic_publish(
+            message, exchange=self.exchange, routing_key=request.routing_key, mandatory=True
+        )
 
     def _on_reply(self, message: amqp.Message) -> None:
         correlation_id = message.properties.get("correlation_id")
@@ -262,10 +267,9 @@ class _Link:
         with self._state:
             self.alive = False
             pending, self._pending = self._pending, {}
-            self._outbox.clear()
         for slot in pending.values():
             slot.fail(ServiceUnavailable("The connection to the message broker was lost."))
-        with contextlib.suppress(Exception):  # the broker may already be gone
+        with self._io, contextlib.suppress(Exception):  # the broker may already be gone
             self._conn.close()
         self._close_sockets()
 
@@ -274,6 +278,15 @@ class _Link:
             if closable is not None:
                 with contextlib.suppress(OSError):
                     closable.close()
+
+
+def _decode_reply(body: bytes | str) -> dict[str, Any]:
+    """orjson (a 50-row page in ~21 us, the stdlib ~49); what it refuses and the stdlib
+    reads (an integer past 64 bits) goes the slow way."""
+    try:
+        return orjson.loads(body)  # type: ignore[no-any-return]
+    except orjson.JSONDecodeError:
+        return json.loads(body)  # type: ignore[no-any-return]
 
 
 _live_clients: weakref.WeakSet[RpcClient] = weakref.WeakSet()
@@ -300,7 +313,14 @@ class RpcClient:
         self._link: _Link | None = None
         self._connect_failed_at = 0.0
         self._closed = False
+        self._new_call_ids()
         _live_clients.add(self)
+
+    def _new_call_ids(self) -> None:
+        """Correlation ids: a random prefix per process and a counter (a uuid4 per call
+        cost a urandom syscall); they only need to be unique on this client's reply queue."""
+        self._call_prefix = uuid.uuid4().hex[:12]
+        self._call_numbers = itertools.count(1)
 
     def call(
         self,
@@ -314,20 +334,20 @@ class RpcClient:
         """Call `service.method(**kwargs)`; raise its typed error, or ServiceUnavailable."""
         timeout = self._default_timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
-        correlation_id = str(uuid.uuid4())
+        correlation_id = f"{self._call_prefix}.{next(self._call_numbers)}"
         headers: dict[str, Any] = {}
         if context is not None:
             headers = {f"nameko.{key}": value for key, value in context.to_wire().items()}
         headers["nameko.call_id_stack"] = [f"gateway.call.{correlation_id}"]
         request = _Request(
             routing_key=f"{service}.{method}",
-            body=json.dumps({"args": [], "kwargs": kwargs or {}}, default=wire_value).encode(),
+            body=orjson.dumps({"args": [], "kwargs": kwargs or {}}, default=wire_value),
             headers=headers,
             correlation_id=correlation_id,
             expiration=str(max(1, int(timeout * 1000))),
         )
         link = self._live_link(min(timeout, CONNECT_TIMEOUT_SECONDS))
-        reply = json.loads(link.send(request, deadline - time.monotonic()))
+        reply = _decode_reply(link.send(request, deadline - time.monotonic()))
         error = reply.get("error")
         if error:
             raise error_from_wire(error)
@@ -368,6 +388,7 @@ class RpcClient:
     def _forget_parent_connection(self) -> None:
         """After fork the child owns no I/O thread: drop the parent's link, connect anew."""
         self._lock = threading.Lock()
+        self._new_call_ids()
         link, self._link = self._link, None
         if link is not None:
             link.abandon_after_fork()

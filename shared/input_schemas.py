@@ -7,6 +7,7 @@ the gateway shows as a 400 problem.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -71,7 +72,16 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return {field: [str(messages)]}
 
 
-def load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
+@functools.cache
+def _instance(cls: type[Schema]) -> Schema:
+    return cls()
+
+
+def load(schema: Schema | type[Schema], data: dict[str, Any]) -> dict[str, Any]:
+    """Validate an RPC payload. Pass the schema class: one shared instance per class is
+    used (building a schema deep-copies its fields, ~90 us, six times the load itself)."""
+    if isinstance(schema, type):
+        schema = _instance(schema)
     try:
         return schema.load(data)
     except ValidationError as exc:

@@ -13,13 +13,14 @@ import base64
 import binascii
 import json
 import uuid
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Integer, Select, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from shared.errors import ValidationFailed
@@ -88,29 +89,19 @@ def paginate(
     stmt: Select[Any],
     request: PageRequest,
     dump: Callable[[Any], dict[str, Any]],
+    params: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run one page of `stmt` (already filtered) and shape it as the API's page body.
 
     `stmt` selects either one model (`dump` receives objects) or labelled columns (`dump`
-    receives a dict per row: the cheaper way for hot lists).
+    receives a dict per row: the cheaper way for hot lists). `params` fill named bind
+    parameters of `stmt`, so a statement part built once can take per-call values.
     """
-    key = tuple_(request.column, request.tiebreaker)
-    paged = stmt
+    paged = _paged_form(stmt, request)
+    values = {**(params or {}), _LIMIT: request.limit + 1}
     if request.after is not None:
-        bound = tuple_(*request.after)
-        paged = paged.where(key < bound if request.descending else key > bound)
-    order = (
-        (request.column.desc(), request.tiebreaker.desc())
-        if request.descending
-        else (request.column.asc(), request.tiebreaker.asc())
-    )
-    paged = (
-        paged.add_columns(request.column.label(_KEY), request.tiebreaker.label(_TIE))
-        .order_by(None)
-        .order_by(*order)
-        .limit(request.limit + 1)
-    )
-    rows = session.execute(paged).all()
+        values[_AFTER_KEY], values[_AFTER_TIE] = request.after
+    rows = session.execute(paged, values).all()
     has_more = len(rows) > request.limit
     rows = rows[: request.limit]
     page: dict[str, Any] = {"limit": request.limit, "has_more": has_more, "next_cursor": None}
@@ -119,21 +110,63 @@ def paginate(
         page["next_cursor"] = _encode(request.collection, request.sort, last[_KEY], last[_TIE])
     if request.include_total:
         count = select(func.count()).select_from(stmt.order_by(None).subquery())
-        page["total"] = session.execute(count).scalar_one()
-    if _selects_one_entity(stmt):
+        page["total"] = session.execute(count, dict(params) if params else None).scalar_one()
+    if not rows:
+        items: list[Any] = []
+    elif _is_one_entity(rows[0]):
         items = [row[0] for row in rows]
     else:
-        items = [{k: v for k, v in row._mapping.items() if k not in (_KEY, _TIE)} for row in rows]
+        names = rows[0]._fields[:-2]  # the key and tiebreaker columns come last
+        items = [dict(zip(names, row, strict=False)) for row in rows]
     return {"data": [dump(item) for item in items], "page": page}
 
 
 _KEY, _TIE = "_page_key", "_page_tie"
+_LIMIT, _AFTER_KEY, _AFTER_TIE = "_page_limit", "_page_after_key", "_page_after_tie"
+_PAGED_FORMS: weakref.WeakKeyDictionary[Select[Any], dict[tuple, Select[Any]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def _selects_one_entity(stmt: Select[Any]) -> bool:
-    """select(Model) pages give model objects to `dump`; column selects give dicts."""
-    described = stmt.column_descriptions
-    return len(described) == 1 and described[0].get("expr") is described[0].get("entity")
+def _paged_form(stmt: Select[Any], request: PageRequest) -> Select[Any]:
+    """`stmt` ordered, limited and (with a cursor) past the cursor, the values as bind
+    parameters: one statement object per shape of `stmt`, so a statement built once (a
+    hot list's) is neither rebuilt nor re-keyed for SQLAlchemy's cache on every call."""
+    forms = _PAGED_FORMS.get(stmt)
+    if forms is None:
+        forms = _PAGED_FORMS[stmt] = {}
+    shape = (id(request.column), id(request.tiebreaker), request.descending,
+             request.after is not None)
+    paged = forms.get(shape)
+    if paged is not None:
+        return paged
+    column, tiebreaker = request.column, request.tiebreaker
+    paged = stmt
+    if request.after is not None:
+        key = tuple_(column, tiebreaker)
+        bound = tuple_(
+            bindparam(_AFTER_KEY, type_=column.type), bindparam(_AFTER_TIE, type_=tiebreaker.type)
+        )
+        paged = paged.where(key < bound if request.descending else key > bound)
+    order = (
+        (column.desc(), tiebreaker.desc())
+        if request.descending
+        else (column.asc(), tiebreaker.asc())
+    )
+    paged = (
+        paged.add_columns(column.label(_KEY), tiebreaker.label(_TIE))
+        .order_by(None)
+        .order_by(*order)
+        .limit(bindparam(_LIMIT, type_=Integer()))
+    )
+    forms[shape] = paged
+    return paged
+
+
+def _is_one_entity(row: Any) -> bool:
+    """select(Model) pages give model objects to `dump`; column selects give dicts.
+    Read from the row: asking the statement (column_descriptions) cost ~0.15 ms a page."""
+    return len(row) == 3 and hasattr(row[0], "_sa_instance_state")
 
 
 def _encode(collection: str, sort: str, value: Any, tie: Any) -> str:

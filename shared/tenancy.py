@@ -13,6 +13,7 @@ says so with `.execution_options(all_tenants=True)`; RLS still applies to it.
 from __future__ import annotations
 
 import uuid
+import weakref
 from typing import Any
 
 from sqlalchemy import Uuid, bindparam, event, text
@@ -80,9 +81,59 @@ def scope_to_user(session: Session, user_id: Any) -> None:
         _apply_settings(session)
 
 
+def _uuid_literal(value: Any) -> str:
+    """A UUID's text is 36 hex digits and dashes: safe inside a SQL string literal."""
+    if value is None:
+        return ""
+    if type(value) is not uuid.UUID:
+        raise TypeError("the tenant and user in scope must be UUIDs")
+    return str(value)
+
+
+def _begin_with_scope(session: Session, raw: Any) -> bool:
+    """BEGIN and the scope in ONE round trip (simple query protocol, two statements).
+
+    psycopg would send its own BEGIN, wait, then the set_config: two round trips (one less
+    saves ~0.16 ms of CPU under eventlet). Sent on libpq directly, psycopg then sees the
+    transaction open and does not begin one; COMMIT and ROLLBACK go through it as usual.
+    False when this connection cannot take the shortcut (not psycopg, or not idle).
+    """
+    from psycopg import Connection, generators, pq
+
+    if (
+        type(raw) is not Connection
+        or raw.autocommit
+        or raw.isolation_level is not None
+        or raw.read_only is not None
+        or raw.deferrable is not None
+        or raw.pgconn.transaction_status != pq.TransactionStatus.IDLE
+    ):
+        return False
+    query = (
+        "BEGIN; SELECT set_config('app.tenant_id', '"
+        + _uuid_literal(session.info.get(TENANT_KEY))
+        + "', true), set_config('app.user_id', '"
+        + _uuid_literal(session.info.get(USER_KEY))
+        + "', true)"
+    )
+    pgconn = raw.pgconn
+    try:
+        pgconn.send_query(query.encode())
+        results = raw.wait(generators.execute(pgconn))
+    except Exception:  # noqa: BLE001 - a dead link: the caller retries through SQLAlchemy
+        return False
+    ok = (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK)
+    if len(results) != 2 or any(r.status not in ok for r in results):
+        raise RuntimeError("BEGIN with the tenant scope failed")
+    return True
+
+
 @event.listens_for(Session, "after_begin")
 def _set_local_scope(session: Session, transaction: Any, connection: Any) -> None:
-    if session.info.get("bureau_scoped"):
+    if not session.info.get("bureau_scoped"):
+        return
+    if not _begin_with_scope(session, connection.connection.driver_connection):
+        # The slow path also lets SQLAlchemy see a lost connection (and heal the pool).
         connection.execute(_SET_SCOPE, _scope_params(session))
 
 
@@ -94,6 +145,19 @@ _TENANT_CRITERIA = with_loader_criteria(
 )
 """Built once: the tenant arrives as a parameter, so each statement reuses the compiled
 form (building the criteria per statement cost ~0.35 ms of CPU)."""
+
+
+_SCOPED_FORMS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def _scoped_form(statement: Any) -> Any:
+    """The statement with the tenant criteria, made once per statement object: a statement
+    built once and executed often (a module constant, a cached page) then keeps one
+    scoped form and its memoized cache key (~0.13 ms of CPU per execution otherwise)."""
+    scoped = _SCOPED_FORMS.get(statement)
+    if scoped is None:
+        scoped = _SCOPED_FORMS[statement] = statement.options(_TENANT_CRITERIA)
+    return scoped
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -109,7 +173,7 @@ def _filter_by_tenant(state: ORMExecuteState) -> None:
     tenant = state.session.info.get(TENANT_KEY)
     params = state.parameters
     if params is None or isinstance(params, dict):
-        state.statement = state.statement.options(_TENANT_CRITERIA)
+        state.statement = _scoped_form(state.statement)
         state.parameters = {**(params or {}), _TENANT_PARAM: tenant}
     else:  # a list of parameter sets (bulk): bind the tenant into the statement itself
         state.statement = state.statement.options(

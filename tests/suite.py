@@ -166,6 +166,10 @@ class RunningSuite:
     def is_running(self, name: str) -> bool:
         return self._suite.is_running(name)
 
+    def pid(self, name: str) -> int:
+        """The process id of one process of the suite (benchmarks read its CPU time)."""
+        return self._suite.pid(name)
+
     def log_path(self, name: str) -> Path:
         return self._suite.log_path(name)
 

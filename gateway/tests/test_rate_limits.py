@@ -65,3 +65,31 @@ def test_requests_with_bad_tokens_count_against_the_address(make_app):
     bad = {"Authorization": "Bearer not-a-token"}
     statuses = [client.get("/api/v1/me", headers=bad).status_code for _ in range(3)]
     assert statuses == [401, 401, 429]
+
+
+def test_far_from_the_limit_counts_reach_redis_in_batches_and_none_is_lost(redis_db):
+    now = [2_000_000.0]
+    limiter = RateLimiter(redis_db, user_limit=10_000, anonymous_limit=1, window_seconds=60,
+                          clock=lambda: now[0])
+    key = f"bureau:ratelimit:user:b:{int(now[0] // 60)}"
+    for _ in range(10):
+        limiter.check("user:b", authenticated=True)
+    assert int(redis_db.get(key) or 0) < 10  # still counted here
+    now[0] += 1.5  # past MAX_UNSENT_SECONDS: the next request sends them all
+    limiter.check("user:b", authenticated=True)
+    assert int(redis_db.get(key)) == 11
+
+
+def test_near_the_limit_every_process_counts_in_redis_and_the_limit_holds(redis_db):
+    """Two gateway processes share one user's allowance of 40: never more than 40 pass."""
+    now = [3_000_000.0]
+    a, b = (RateLimiter(redis_db, user_limit=40, anonymous_limit=1, window_seconds=60,
+                        clock=lambda: now[0]) for _ in range(2))
+    passed = 0
+    for i in range(100):
+        try:
+            (a if i % 2 else b).check("user:c", authenticated=True)
+            passed += 1
+        except TooManyRequests:
+            pass
+    assert passed == 40

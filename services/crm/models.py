@@ -209,8 +209,15 @@ class CustomFieldDefinition(TenantScoped, Timestamped, Versioned, Base):
 
 
 class Pipeline(TenantScoped, Timestamped, Versioned, Base):
+    """A tenant's sales process: ordered stages. Exactly one is the default (a partial
+    unique index), which a tenant gets without setup (use_cases/pipelines.py)."""
+
     __tablename__ = "pipelines"
-    __table_args__ = (Index("ix_pipelines_tenant_id_position", "tenant_id", "position"),)
+    __table_args__ = (
+        Index("ix_pipelines_tenant_id_position", "tenant_id", "position"),
+        Index("uq_pipelines_tenant_id_default", "tenant_id", unique=True,
+              postgresql_where=text("is_default")),
+    )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(String(200))
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -242,8 +249,12 @@ class Deal(TenantScoped, Timestamped, Versioned, Base):
         Index("ix_deals_stage_id_rank", "stage_id", "rank"),
         Index("ix_deals_tenant_id_client_id", "tenant_id", "client_id"),
         Index("ix_deals_tenant_id_owner_id", "tenant_id", "owner_id"),
+        # The forecast's two scans: covering, so they are index-only (bench/crm_forecast.py).
         Index("ix_deals_tenant_id_status_expected_close", "tenant_id", "status",
-              "expected_close_date"),
+              "expected_close_date",
+              postgresql_include=["owner_id", "stage_id", "pipeline_id", "currency", "amount"]),
+        Index("ix_deals_tenant_id_status_closed_at", "tenant_id", "status", "closed_at",
+              postgresql_include=["owner_id", "pipeline_id", "currency", "won_amount"]),
         Index("ix_deals_tags", "tags", postgresql_using="gin"),
         Index("ix_deals_custom", "custom", postgresql_using="gin",
               postgresql_ops={"custom": "jsonb_path_ops"}),

@@ -53,14 +53,14 @@ class IdentityService(BureauService):
 
     @rpc
     def signup(self, **payload: Any) -> dict[str, Any]:
-        args = schemas.load(schemas.SignupInput(), payload)
+        args = schemas.load(schemas.SignupInput, payload)
         with self._unscoped() as session:
             pair = use_cases.signup(session, self.ctx, self.tokens, **args)
         return json_ready(pair)
 
     @rpc
     def login(self, **payload: Any) -> dict[str, Any]:
-        args = schemas.load(schemas.LoginInput(), payload)
+        args = schemas.load(schemas.LoginInput, payload)
         try:
             with self._unscoped() as session:
                 result = use_cases.login(session, self.ctx, self.tokens, **args)
@@ -72,7 +72,7 @@ class IdentityService(BureauService):
 
     @rpc
     def refresh(self, **payload: Any) -> dict[str, Any]:
-        args = schemas.load(schemas.RefreshInput(), payload)
+        args = schemas.load(schemas.RefreshInput, payload)
         with self._unscoped() as session:
             result = use_cases.refresh(session, self.ctx, self.tokens, **args)
         if isinstance(result, Refused):
@@ -81,109 +81,109 @@ class IdentityService(BureauService):
 
     @rpc
     def logout(self, **payload: Any) -> None:
-        args = schemas.load(schemas.SessionInput(), payload)
+        args = schemas.load(schemas.SessionInput, payload)
         with self.db.transaction() as session:
             use_cases.logout(session, self.ctx, **args)
 
     @rpc
     def switch_tenant(self, **payload: Any) -> dict[str, Any]:
-        args = schemas.load(schemas.SwitchTenantInput(), payload)
+        args = schemas.load(schemas.SwitchTenantInput, payload)
         with self.db.transaction() as session:
             pair = use_cases.switch_tenant(session, self.ctx, self.tokens, **args)
         return json_ready(pair)
 
     @rpc
     def me(self, **payload: Any) -> dict[str, Any]:
-        schemas.load(schemas.EmptyInput(), payload)
+        schemas.load(schemas.EmptyInput, payload)
         with self.db.transaction() as session:
             return json_ready(use_cases.me(session, self.ctx))
 
     @rpc
     def jwks(self, **payload: Any) -> dict[str, Any]:
-        schemas.load(schemas.EmptyInput(), payload)
+        schemas.load(schemas.EmptyInput, payload)
         with self._unscoped() as session:
             return use_cases.jwks(session, self.ctx, self.tokens)
 
     @rpc
     def list_users(self, **payload: Any) -> dict[str, Any]:
-        args = schemas.load(schemas.ListUsersInput(), payload)
+        args = schemas.load(schemas.ListUsersInput, payload)
         with self.db.transaction() as session:
             return json_ready(use_cases.list_users(session, self.ctx, **args))
 
     @rpc
     def get_user(self, **payload: Any) -> dict[str, Any]:
-        args = schemas.load(schemas.UserIdInput(), payload)
+        args = schemas.load(schemas.UserIdInput, payload)
         with self.db.transaction() as session:
             return json_ready(use_cases.get_user(session, self.ctx, **args))
 
     @rpc
     def change_role(self, **payload: Any) -> dict[str, Any]:
-        args = schemas.load(schemas.ChangeRoleInput(), payload)
+        args = schemas.load(schemas.ChangeRoleInput, payload)
         with self.db.transaction() as session:
             user = use_cases.change_role(session, self.ctx, **args)
         return json_ready(user)
 
     @rpc
     def remove_member(self, **payload: Any) -> None:
-        args = schemas.load(schemas.UserIdInput(), payload)
+        args = schemas.load(schemas.UserIdInput, payload)
         with self.db.transaction() as session:
             use_cases.remove_member(session, self.ctx, **args)
 
     @rpc
     def create_invitation(self, **payload: Any) -> dict[str, Any]:
-        args = schemas.load(schemas.CreateInvitationInput(), payload)
+        args = schemas.load(schemas.CreateInvitationInput, payload)
         with self.db.transaction() as session:
             invitation = use_cases.create_invitation(session, self.ctx, **args)
         return json_ready(invitation)
 
     @rpc
     def list_invitations(self, **payload: Any) -> dict[str, Any]:
-        args = schemas.load(schemas.ListInvitationsInput(), payload)
+        args = schemas.load(schemas.ListInvitationsInput, payload)
         with self.db.transaction() as session:
             page = use_cases.list_invitations(session, self.ctx, **args)
         return json_ready(page)
 
     @rpc
     def get_invitation(self, **payload: Any) -> dict[str, Any]:
-        args = schemas.load(schemas.InvitationIdInput(), payload)
+        args = schemas.load(schemas.InvitationIdInput, payload)
         with self.db.transaction() as session:
             return json_ready(use_cases.get_invitation(session, self.ctx, **args))
 
     @rpc
     def revoke_invitation(self, **payload: Any) -> None:
-        args = schemas.load(schemas.InvitationIdInput(), payload)
+        args = schemas.load(schemas.InvitationIdInput, payload)
         with self.db.transaction() as session:
             use_cases.revoke_invitation(session, self.ctx, **args)
 
     @rpc
     def accept_invitation(self, **payload: Any) -> dict[str, Any]:
-        args = schemas.load(schemas.AcceptInvitationInput(), payload)
+        args = schemas.load(schemas.AcceptInvitationInput, payload)
         with self._unscoped() as session:
             result = use_cases.accept_invitation(session, self.ctx, self.tokens, **args)
         return json_ready(_settled(result))
 
     @rpc
     def get_tenant(self, **payload: Any) -> dict[str, Any]:
-        schemas.load(schemas.EmptyInput(), payload)
+        schemas.load(schemas.EmptyInput, payload)
         with self.db.transaction() as session:
             return json_ready(use_cases.get_tenant(session, self.ctx))
 
     @rpc
     def update_tenant(self, **payload: Any) -> dict[str, Any]:
-        args = schemas.load(schemas.UpdateTenantInput(), payload)
+        args = schemas.load(schemas.UpdateTenantInput, payload)
         with self.db.transaction() as session:
             tenant = use_cases.update_tenant(session, self.ctx, **args)
         return json_ready(tenant)
 
     @rpc
     def tenant_figures(self, **payload: Any) -> dict[str, Any]:
-        schemas.load(schemas.EmptyInput(), payload)
+        schemas.load(schemas.EmptyInput, payload)
         with self.db.transaction() as session:
             return use_cases.tenant_figures(session, self.ctx)
 
     @rpc
     def impersonate(self, **payload: Any) -> dict[str, Any]:
-        args = schemas.load(schemas.ImpersonateInput(), payload)
+        args = schemas.load(schemas.ImpersonateInput, payload)
         with self._unscoped() as session:
             result = use_cases.impersonate(session, self.ctx, self.tokens, **args)
         return json_ready(_settled(result))

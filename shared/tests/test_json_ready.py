@@ -34,3 +34,26 @@ def test_a_naive_timestamp_or_an_unknown_type_is_refused():
 
 def test_utc_timestamps_end_in_z():
     assert json_ready(datetime(2026, 1, 1, tzinfo=UTC)) == "2026-01-01T00:00:00Z"
+
+
+def test_postgresql_writes_uuids_exactly_as_json_ready_does(notes_db):
+    from sqlalchemy import Uuid, bindparam, select
+
+    from shared.json_ready import sql_uuid
+
+    ident = uuid.uuid4()
+    with notes_db.engine.connect() as conn:
+        text = conn.execute(select(sql_uuid(bindparam("id", ident, type_=Uuid())))).scalar_one()
+    assert text == json_ready(ident)
+
+
+def test_timestamps_in_utc_and_elsewhere_and_without_microseconds():
+    from zoneinfo import ZoneInfo
+
+    assert json_ready(datetime(2026, 11, 22, 3, 16, 11, tzinfo=UTC)) == "2026-11-22T03:16:11Z"
+    assert json_ready(datetime(2026, 11, 22, 3, 16, 11, 5, tzinfo=ZoneInfo("Etc/UTC"))) == (
+        "2026-11-22T03:16:11.000005Z"
+    )
+    assert json_ready(datetime(2026, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1)))) == (
+        "2025-12-31T23:30:00Z"
+    )

@@ -181,3 +181,35 @@ def test_column_selects_of_a_tenant_model_are_filtered_too(notes_db):
         event.remove(notes_db.engine, "before_cursor_execute", record)
     (query,) = [sql for sql in sent if "FROM notes" in sql]
     assert "notes.tenant_id = %(bureau_scope_tenant_id)s" in query, query
+
+
+def test_the_scope_travels_with_begin_in_one_round_trip(notes_db):
+    """BEGIN + set_config go out as one simple query on libpq, not as statements of their own;
+    RLS still sees the tenant and the user."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    user = str(uuid.uuid4())
+    event.listen(notes_db.engine, "before_cursor_execute", record)
+    try:
+        with tenant_transaction(notes_db.sessions, CallContext(tenant_id=A, user_id=user)) as s:
+            scope = s.execute(
+                text("SELECT current_setting('app.tenant_id'), current_setting('app.user_id')")
+            ).one()
+    finally:
+        event.remove(notes_db.engine, "before_cursor_execute", record)
+    assert tuple(scope) == (A, user)
+    assert not [sql for sql in sent if "set_config" in sql]
+
+
+def test_only_uuids_are_written_into_the_scope_statement():
+    from shared.tenancy import _uuid_literal
+
+    assert _uuid_literal(None) == ""
+    assert _uuid_literal(uuid.UUID(A)) == A
+    with pytest.raises(TypeError):
+        _uuid_literal("x', true); DROP TABLE notes; --")

@@ -15,42 +15,42 @@ from shared.rpc import rpc
 class ClientEntrypoints(Entrypoints):
     @rpc
     def create_client(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.CreateClientInput(), payload)
+        args = load(schemas.CreateClientInput, payload)
         with self.db.transaction() as session:
             return json_ready(clients.create_client(session, self.ctx, **args))
 
     @rpc
     def get_client(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.GetClientInput(), payload)
+        args = load(schemas.GetClientInput, payload)
         with self.db.transaction() as session:
             return json_ready(clients.get_client(session, self.ctx, **args))
 
     @rpc
     def list_clients(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.ListClientsInput(), payload)
+        args = load(schemas.ListClientsInput, payload)
         with self.db.transaction() as session:
             return json_ready(clients.list_clients(session, self.ctx, **args))
 
     @rpc
     def update_client(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.UpdateClientInput(), payload)
+        args = load(schemas.UpdateClientInput, payload)
         with self.db.transaction() as session:
             return json_ready(clients.update_client(session, self.ctx, **args))
 
     @rpc
     def archive_client(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.ClientVersionInput(), payload)
+        args = load(schemas.ClientVersionInput, payload)
         with self.db.transaction() as session:
             return json_ready(clients.archive_client(session, self.ctx, **args))
 
     @rpc
     def restore_client(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.ClientVersionInput(), payload)
+        args = load(schemas.ClientVersionInput, payload)
         with self.db.transaction() as session:
             return json_ready(clients.restore_client(session, self.ctx, **args))
 
     @rpc
     def delete_client(self, **payload: Any) -> None:
-        args = load(schemas.ClientVersionInput(), payload)
+        args = load(schemas.ClientVersionInput, payload)
         with self.db.transaction() as session:
             clients.delete_client(session, self.ctx, **args)

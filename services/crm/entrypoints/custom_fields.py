@@ -15,30 +15,30 @@ from shared.rpc import rpc
 class CustomFieldEntrypoints(Entrypoints):
     @rpc
     def create_custom_field(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.CreateCustomFieldInput(), payload)
+        args = load(schemas.CreateCustomFieldInput, payload)
         with self.db.transaction() as session:
             return json_ready(definitions.create_custom_field(session, self.ctx, **args))
 
     @rpc
     def get_custom_field(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.CustomFieldIdInput(), payload)
+        args = load(schemas.CustomFieldIdInput, payload)
         with self.db.transaction() as session:
             return json_ready(definitions.get_custom_field(session, self.ctx, **args))
 
     @rpc
     def list_custom_fields(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.ListCustomFieldsInput(), payload)
+        args = load(schemas.ListCustomFieldsInput, payload)
         with self.db.transaction() as session:
             return json_ready(definitions.list_custom_fields(session, self.ctx, **args))
 
     @rpc
     def update_custom_field(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.UpdateCustomFieldInput(), payload)
+        args = load(schemas.UpdateCustomFieldInput, payload)
         with self.db.transaction() as session:
             return json_ready(definitions.update_custom_field(session, self.ctx, **args))
 
     @rpc
     def archive_custom_field(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.ArchiveCustomFieldInput(), payload)
+        args = load(schemas.ArchiveCustomFieldInput, payload)
         with self.db.transaction() as session:
             return json_ready(definitions.archive_custom_field(session, self.ctx, **args))

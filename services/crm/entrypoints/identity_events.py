@@ -1,13 +1,17 @@
-"""What CRM does when identity's members change: keep its mirror of them, flag orphans."""
+"""What CRM does when identity's members change: keep its mirror of them, flag orphans;
+a new tenant also gets its default pipeline (idempotent: it is created once at most)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy.orm import Session
+
 from services.crm.entrypoints.base import Entrypoints
-from services.crm.use_cases import members
+from services.crm.use_cases import members, pipelines
 from shared.event_handling import handles
 from shared.inbox import first_delivery
 
@@ -17,7 +21,8 @@ def _when(envelope: dict[str, Any]) -> datetime:
 
 
 class IdentityEventHandlers(Entrypoints):
-    def _apply(self, envelope: dict[str, Any], consumer: str, **member: Any) -> None:
+    def _apply(self, envelope: dict[str, Any], consumer: str, *,
+               also: Callable[[Session], object] | None = None, **member: Any) -> None:
         tenant_id = UUID(envelope["tenant_id"])
         with self.db.transaction(tenant_id=tenant_id, user_id=None) as session:
             if first_delivery(session, envelope["id"], consumer):
@@ -25,12 +30,15 @@ class IdentityEventHandlers(Entrypoints):
                                       **member)
                 if not member.get("active", True):
                     members.flag_records_of(session, member["user_id"])
+                if also is not None:
+                    also(session)
 
     @handles("identity", "identity.tenant.created")
     def on_tenant_created(self, envelope: dict[str, Any]) -> None:
         data = envelope["data"]
         self._apply(envelope, "crm.on_tenant_created",
-                    user_id=UUID(data["owner_user_id"]), role="owner")
+                    user_id=UUID(data["owner_user_id"]), role="owner",
+                    also=pipelines.ensure_default_pipeline)
 
     @handles("identity", "identity.member.joined")
     def on_member_joined(self, envelope: dict[str, Any]) -> None:

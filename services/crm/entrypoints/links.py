@@ -15,30 +15,30 @@ from shared.rpc import rpc
 class LinkEntrypoints(Entrypoints):
     @rpc
     def link_contact(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.LinkInput(), payload)
+        args = load(schemas.LinkInput, payload)
         with self.db.transaction() as session:
             return json_ready(links.link_contact(session, self.ctx, **args))
 
     @rpc
     def update_link(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.UpdateLinkInput(), payload)
+        args = load(schemas.UpdateLinkInput, payload)
         with self.db.transaction() as session:
             return json_ready(links.update_link(session, self.ctx, **args))
 
     @rpc
     def unlink_contact(self, **payload: Any) -> None:
-        args = load(schemas.UnlinkInput(), payload)
+        args = load(schemas.UnlinkInput, payload)
         with self.db.transaction() as session:
             links.unlink_contact(session, self.ctx, **args)
 
     @rpc
     def list_client_contacts(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.ClientLinksInput(), payload)
+        args = load(schemas.ClientLinksInput, payload)
         with self.db.transaction() as session:
             return json_ready(links.list_client_contacts(session, self.ctx, **args))
 
     @rpc
     def list_contact_clients(self, **payload: Any) -> dict[str, Any]:
-        args = load(schemas.ContactLinksInput(), payload)
+        args = load(schemas.ContactLinksInput, payload)
         with self.db.transaction() as session:
             return json_ready(links.list_contact_clients(session, self.ctx, **args))

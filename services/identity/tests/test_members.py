@@ -78,6 +78,22 @@ def test_removing_a_member_ends_their_sessions_here(rpc, firm):
         rpc.as_(firm["member"]).list_users()
 
 
+def test_a_removed_member_is_refused_the_list_even_when_the_page_would_be_empty(rpc, firm):
+    rpc.as_(firm["admin"]).remove_member(user_id=_uid(firm["member"]))
+    with pytest.raises(PermissionDenied):
+        rpc.as_(firm["member"]).list_users(q="nobody-matches-this")
+    assert rpc.as_(firm["viewer"]).list_users(q="nobody-matches-this")["data"] == []
+
+
+def test_a_member_elsewhere_removed_here_is_refused_this_firms_list(rpc, firm, signup):
+    """The caller's role rides in the page query: only this firm's membership counts."""
+    globex = signup("Globex", "boss@globex.test")
+    _join(rpc, globex, "mia@acme.test", "member")
+    rpc.as_(firm["admin"]).remove_member(user_id=_uid(firm["member"]))
+    with pytest.raises(PermissionDenied):
+        rpc.as_(firm["member"]).list_users()
+
+
 def test_anyone_may_leave(rpc, firm):
     rpc.as_(firm["viewer"]).remove_member(user_id=_uid(firm["viewer"]))
     emails = [u["email"] for u in rpc.as_(firm["owner"]).list_users()["data"]]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Uuid, bindparam, select
 from sqlalchemy.orm import Session
 
 from services.identity.models import Membership
@@ -40,17 +40,19 @@ class Caller:
     role: str
 
 
+CALLER_MEMBERSHIP = select(Membership.tenant_id, Membership.user_id, Membership.role).where(
+    Membership.user_id == bindparam("caller_user_id", type_=Uuid())
+)
+"""Built once, the caller as a parameter: its compiled and tenant-scoped forms are reused."""
+
+
 def caller_membership(session: Session, ctx: CallContext) -> Caller:
     """The caller's membership in the tenant in scope, read now (roles in tokens may be stale).
 
     Three columns, not a Membership object: every member-only call starts here.
     """
     _, user_id = caller_ids(ctx)
-    row = session.execute(
-        select(Membership.tenant_id, Membership.user_id, Membership.role).where(
-            Membership.user_id == user_id
-        )
-    ).first()
+    row = session.execute(CALLER_MEMBERSHIP, {"caller_user_id": user_id}).first()
     if row is None:
         raise PermissionDenied("You are not a member of this tenant.")
     return Caller(*row)

@@ -137,6 +137,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_pipelines_tenant_id'), 'pipelines', ['tenant_id'], unique=False)
     op.create_index('ix_pipelines_tenant_id_position', 'pipelines', ['tenant_id', 'position'], unique=False)
+    op.create_index('uq_pipelines_tenant_id_default', 'pipelines', ['tenant_id'], unique=True, postgresql_where=sa.text('is_default'))
     op.create_table('contacts',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('first_name', sa.String(length=100), nullable=False),
@@ -239,7 +240,8 @@ def upgrade() -> None:
     op.create_index('ix_deals_tenant_id_client_id', 'deals', ['tenant_id', 'client_id'], unique=False)
     op.create_index('ix_deals_tenant_id_name_id', 'deals', ['tenant_id', 'name', 'id'], unique=False)
     op.create_index('ix_deals_tenant_id_owner_id', 'deals', ['tenant_id', 'owner_id'], unique=False)
-    op.create_index('ix_deals_tenant_id_status_expected_close', 'deals', ['tenant_id', 'status', 'expected_close_date'], unique=False)
+    op.create_index('ix_deals_tenant_id_status_expected_close', 'deals', ['tenant_id', 'status', 'expected_close_date'], unique=False, postgresql_include=['owner_id', 'stage_id', 'pipeline_id', 'currency', 'amount'])
+    op.create_index('ix_deals_tenant_id_status_closed_at', 'deals', ['tenant_id', 'status', 'closed_at'], unique=False, postgresql_include=['owner_id', 'pipeline_id', 'currency', 'won_amount'])
     op.create_table('deal_contacts',
     sa.Column('deal_id', sa.Uuid(), nullable=False),
     sa.Column('contact_id', sa.Uuid(), nullable=False),
@@ -263,6 +265,7 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_deal_contacts_tenant_id'), table_name='deal_contacts')
     op.drop_index('ix_deal_contacts_contact_id', table_name='deal_contacts')
     op.drop_table('deal_contacts')
+    op.drop_index('ix_deals_tenant_id_status_closed_at', table_name='deals')
     op.drop_index('ix_deals_tenant_id_status_expected_close', table_name='deals')
     op.drop_index('ix_deals_tenant_id_owner_id', table_name='deals')
     op.drop_index('ix_deals_tenant_id_name_id', table_name='deals')
@@ -291,6 +294,7 @@ def downgrade() -> None:
     op.drop_index('ix_contacts_emails', table_name='contacts', postgresql_using='gin', postgresql_ops={'emails': 'jsonb_path_ops'})
     op.drop_index('ix_contacts_custom', table_name='contacts', postgresql_using='gin', postgresql_ops={'custom': 'jsonb_path_ops'})
     op.drop_table('contacts')
+    op.drop_index('uq_pipelines_tenant_id_default', table_name='pipelines', postgresql_where=sa.text('is_default'))
     op.drop_index('ix_pipelines_tenant_id_position', table_name='pipelines')
     op.drop_index(op.f('ix_pipelines_tenant_id'), table_name='pipelines')
     op.drop_table('pipelines')

@@ -1,0 +1,20 @@
+"""The forecast (docs/rpc/crm.md#forecast)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.crm.entrypoints.base import Entrypoints
+from services.crm.schemas.forecast import ForecastInput
+from services.crm.use_cases.forecast import forecast
+from shared.input_schemas import load
+from shared.json_ready import json_ready
+from shared.rpc import rpc
+
+
+class ForecastEntrypoints(Entrypoints):
+    @rpc
+    def forecast(self, **payload: Any) -> dict[str, Any]:
+        args = load(ForecastInput, payload)
+        with self.db.transaction() as session:
+            return json_ready(forecast(session, self.ctx, **args))

@@ -1,0 +1,101 @@
+"""The forecast through the running service, over deals whose dates are set in SQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from shared.errors import PermissionDenied, ValidationFailed
+
+
+@pytest.fixture
+def db(crm_db):
+    engine = create_engine(crm_db.owner_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def closed_on(db):
+    """Backdate a deal's close (the API closes deals now)."""
+    def set_(firm, deal, when):
+        with db.begin() as conn:
+            conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"),
+                         {"t": firm.tenant_id})
+            conn.execute(text("UPDATE deals SET closed_at = :w WHERE id = :id"),
+                         {"w": when, "id": deal["id"]})
+    return set_
+
+
+def test_weighted_committed_and_win_rate_by_month_owner_and_stage(rpc, firm, closed_on):
+    api = rpc.as_(firm)
+    client = api.create_client(name="Acme", currency="EUR")
+    stages = api.list_pipelines()["data"][0]["stages"]  # 10 %, 25 %, 40 % ...
+
+    def deal(amount, closes, stage=0, currency="EUR", **fields):
+        return api.create_deal(name=f"D {amount}", client_id=client["id"],
+                               amount={"amount": amount, "currency": currency},
+                               expected_close_date=closes, stage_id=stages[stage]["id"],
+                               **fields)
+
+    deal("1000.00", "2026-11-10")                   # weighted 100.00
+    deal("333.33", "2026-12-31", stage=2)           # weighted 133.332
+    deal("50.00", "2027-03-01")                     # outside the range
+    deal("70.00", "2026-11-11", currency="USD")     # another currency: counted apart
+    deal("10.00", None)                             # no expected close date
+    won = deal("500.00", "2026-10-01")
+    api.mark_deal_won(deal_id=won["id"], amount={"amount": "450.00", "currency": "EUR"})
+    closed_on(firm, won, datetime(2026, 12, 2, 10, tzinfo=UTC))
+    lost = deal("80.00", "2026-11-01")
+    api.mark_deal_lost(deal_id=lost["id"], reason="No budget")
+    closed_on(firm, lost, datetime(2026, 11, 30, 23, 59, tzinfo=UTC))
+    early = deal("5.00", "2026-11-01")
+    api.mark_deal_won(deal_id=early["id"])
+    closed_on(firm, early, datetime(2026, 10, 31, 23, 59, tzinfo=UTC))  # before the range
+
+    result = rpc.as_(firm, "viewer").forecast(**{"from": "2026-11-01", "to": "2026-12-31",
+                                                 "currency": "eur"})
+    totals = result["totals"]
+    assert totals["weighted"] == {"amount": "233.33", "currency": "EUR"}
+    assert totals["open_amount"]["amount"] == "1333.33" and totals["open_count"] == 2
+    assert totals["committed"]["amount"] == "450.00"
+    assert (totals["won_count"], totals["lost_count"], totals["win_rate"]) == (1, 1, "0.5000")
+    months = {m["month"]: m for m in result["by_month"]}
+    assert list(months) == ["2026-11", "2026-12"]
+    assert months["2026-11"]["weighted"]["amount"] == "100.00"
+    assert months["2026-11"]["lost_count"] == 1
+    assert months["2026-12"]["committed"]["amount"] == "450.00"
+    assert [(s["stage_name"], s["weighted"]["amount"]) for s in result["by_stage"]] == [
+        ("Qualified", "100.00"), ("Proposal", "133.33")]
+    [owner] = result["by_owner"]
+    assert owner["owner_id"] == firm.user("owner") and owner["win_rate"] == "0.5000"
+    assert result["excluded"] == {"other_currencies": {"USD": 1},
+                                  "open_without_close_date": 1}
+    only_usd = api.forecast(**{"from": "2026-11-01", "to": "2026-12-31", "currency": "USD"})
+    assert only_usd["totals"]["weighted"]["amount"] == "7.00"
+    assert api.forecast(**{"from": "2026-11-01", "to": "2026-12-31", "currency": "EUR",
+                           "owner_id": firm.user("member")})["totals"]["open_count"] == 0
+
+
+def test_a_forecast_needs_a_sane_range_and_a_currency(rpc, firm):
+    api = rpc.as_(firm)
+    with pytest.raises(ValidationFailed) as refused:
+        api.forecast(**{"from": "2026-12-01", "to": "2026-11-01", "currency": "EUR"})
+    assert set(refused.value.errors) == {"to"}
+    with pytest.raises(ValidationFailed) as refused:
+        api.forecast(**{"from": "2020-01-01", "to": "2026-11-01", "currency": "EUR"})
+    assert set(refused.value.errors) == {"to"}
+    with pytest.raises(ValidationFailed) as refused:
+        api.forecast(**{"from": "2026-01-01", "to": "2026-11-01", "currency": "XYZ"})
+    assert set(refused.value.errors) == {"currency"}
+
+
+def test_a_forecast_is_for_members_of_the_tenant(rpc, firm):
+    from shared.call_context import CallContext
+
+    outsider = rpc.with_context(CallContext(tenant_id=firm.tenant_id, user_id=firm.user("x"),
+                                            roles=()))
+    with pytest.raises(PermissionDenied):
+        outsider.forecast(**{"from": "2026-11-01", "to": "2026-11-30", "currency": "EUR"})

@@ -1,0 +1,113 @@
+"""Pipelines and stages through the running service: the default, admins' changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.errors import NotFound, PermissionDenied, Unprocessable, ValidationFailed
+
+
+def default_pipeline(api):
+    return next(p for p in api.list_pipelines()["data"] if p["is_default"])
+
+
+def test_a_tenant_has_a_default_pipeline_without_setup(rpc, firm):
+    pipelines = rpc.as_(firm, "viewer").list_pipelines()["data"]
+    assert len(pipelines) == 1 and pipelines[0]["is_default"]
+    stages = pipelines[0]["stages"]
+    assert [s["name"] for s in stages][:3] == ["Qualified", "Meeting", "Proposal"]
+    assert [s["position"] for s in stages] == list(range(len(stages)))
+    assert rpc.as_(firm).list_pipelines()["data"] == pipelines  # created once
+
+
+def test_admins_manage_pipelines_members_do_not(rpc, firm):
+    with pytest.raises(PermissionDenied):
+        rpc.as_(firm, "member").create_pipeline(name="Renewals")
+    created = rpc.as_(firm, "admin").create_pipeline(
+        name="Renewals", stages=[{"name": "Due", "probability": 50},
+                                 {"name": "Agreed", "probability": 95}])
+    assert [(s["name"], s["probability"]) for s in created["stages"]] == [
+        ("Due", 50), ("Agreed", 95)]
+    assert not created["is_default"]
+    assert rpc.as_(firm, "viewer").get_pipeline(pipeline_id=created["id"]) == created
+
+
+def test_one_default_pipeline_per_tenant(rpc, firm):
+    api = rpc.as_(firm, "admin")
+    first = default_pipeline(api)
+    second = api.create_pipeline(name="Enterprise", is_default=True)
+    assert second["is_default"]
+    assert api.get_pipeline(pipeline_id=first["id"])["is_default"] is False
+    with pytest.raises(ValidationFailed) as refused:
+        api.update_pipeline(pipeline_id=second["id"], is_default=False)
+    assert set(refused.value.errors) == {"is_default"}
+    with pytest.raises(Unprocessable):
+        api.archive_pipeline(pipeline_id=second["id"])
+    assert [p["id"] for p in api.list_pipelines()["data"] if p["is_default"]] == [second["id"]]
+
+
+def test_a_stale_version_is_refused(rpc, firm):
+    from shared.errors import PreconditionFailed
+
+    api = rpc.as_(firm, "admin")
+    pipeline = default_pipeline(api)
+    renamed = api.update_pipeline(pipeline_id=pipeline["id"], name="New business",
+                                  expected_version=pipeline["version"])
+    assert renamed["name"] == "New business" and renamed["version"] == pipeline["version"] + 1
+    with pytest.raises(PreconditionFailed):
+        api.update_pipeline(pipeline_id=pipeline["id"], name="Again",
+                            expected_version=pipeline["version"])
+
+
+def test_stages_are_added_renamed_reweighed_and_reordered(rpc, firm):
+    api = rpc.as_(firm, "admin")
+    pipeline = default_pipeline(api)
+    discovery = api.add_stage(pipeline_id=pipeline["id"], name="Discovery", probability=15,
+                              position=1)
+    assert (discovery["position"], discovery["version"]) == (1, 1)
+    names = [s["name"] for s in api.get_pipeline(pipeline_id=pipeline["id"])["stages"]]
+    assert names[:3] == ["Qualified", "Discovery", "Meeting"]
+    changed = api.update_stage(pipeline_id=pipeline["id"], stage_id=discovery["id"],
+                               name="Discovery call", probability=20, expected_version=1)
+    assert (changed["name"], changed["probability"], changed["version"]) == (
+        "Discovery call", 20, 2)
+    assert api.get_stage(pipeline_id=pipeline["id"], stage_id=discovery["id"]) == changed
+    ids = [s["id"] for s in api.get_pipeline(pipeline_id=pipeline["id"])["stages"]]
+    reordered = api.reorder_stages(pipeline_id=pipeline["id"], stage_ids=ids[::-1])
+    assert [s["id"] for s in reordered["stages"]] == ids[::-1]
+    assert [s["position"] for s in reordered["stages"]] == list(range(len(ids)))
+    with pytest.raises(ValidationFailed):
+        api.reorder_stages(pipeline_id=pipeline["id"], stage_ids=ids[1:])
+    with pytest.raises(ValidationFailed):
+        api.add_stage(pipeline_id=pipeline["id"], name="discovery CALL", probability=1)
+    with pytest.raises(ValidationFailed) as refused:
+        api.add_stage(pipeline_id=pipeline["id"], name="Too sure", probability=101)
+    assert set(refused.value.errors) == {"probability"}
+
+
+def test_a_stage_with_open_deals_is_archived_only_with_a_place_for_them(rpc, firm):
+    api = rpc.as_(firm, "admin")
+    pipeline = default_pipeline(api)
+    first, second = pipeline["stages"][0], pipeline["stages"][1]
+    client = api.create_client(name="Acme", currency="EUR")
+    deal = api.create_deal(name="Site", client_id=client["id"],
+                           amount={"amount": "100.00", "currency": "EUR"})
+    assert deal["stage_id"] == first["id"]
+    with pytest.raises(Unprocessable):
+        api.archive_stage(pipeline_id=pipeline["id"], stage_id=first["id"])
+    api.archive_stage(pipeline_id=pipeline["id"], stage_id=first["id"],
+                      move_deals_to=second["id"])
+    after = api.get_pipeline(pipeline_id=pipeline["id"])
+    assert first["id"] not in [s["id"] for s in after["stages"]]
+    assert after["stages"][0]["position"] == 0
+    assert api.get_deal(deal_id=deal["id"])["stage_id"] == second["id"]
+    with pytest.raises(NotFound):
+        api.update_stage(pipeline_id=pipeline["id"], stage_id=first["id"], name="Back")
+
+
+def test_another_tenants_pipeline_is_not_found(rpc, firm, other_firm):
+    theirs = default_pipeline(rpc.as_(other_firm))
+    with pytest.raises(NotFound):
+        rpc.as_(firm).get_pipeline(pipeline_id=theirs["id"])
+    with pytest.raises(NotFound):
+        rpc.as_(firm).add_stage(pipeline_id=theirs["id"], name="X", probability=5)

@@ -1,0 +1,342 @@
+"""Deals: create, read, list, edit, delete (their life after that: deal_lifecycle.py).
+
+Every reference in an input (client, contacts, pipeline, stage, neighbours) is looked up
+in the caller's tenant first, so another tenant's id is "not found", never a foreign key
+error. Each mutation records exactly one event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Date, Select, delete, exists, func, literal, select
+from sqlalchemy.orm import Session
+
+from services.crm.domain import deals as rules
+from services.crm.domain.permissions import Action
+from services.crm.models import Client, Contact, Deal, DealContact, Stage
+from services.crm.use_cases import custom_fields
+from services.crm.use_cases.common import caller, get_or_404, like_pattern
+from services.crm.use_cases.deal_ranks import end_of_stage
+from services.crm.use_cases.members import check_owner, owner_names
+from services.crm.use_cases.pipelines import (
+    active_stages,
+    ensure_default_pipeline,
+    live_pipeline,
+    live_stage,
+    stage_rows,
+)
+from shared.call_context import CallContext
+from shared.db import check_version, utcnow
+from shared.errors import NotFound, Unprocessable, ValidationFailed
+from shared.money import Money, format_amount
+from shared.outbox import record_event
+from shared.pagination import PageRequest, paginate
+
+NO_DATE = date(9999, 12, 31)
+"""Deals without an expected close date sort after every dated one (a NOT NULL key)."""
+DEAL_SORTS: dict[str, Any] = {
+    "name": Deal.name,
+    "created_at": Deal.created_at,
+    "updated_at": Deal.updated_at,
+    "expected_close_date": func.coalesce(Deal.expected_close_date, literal(NO_DATE, Date)),
+    "amount": Deal.amount,
+    "rank": Deal.rank,
+}
+
+
+def money(amount: Decimal | None, currency: str) -> dict[str, str] | None:
+    return None if amount is None else {"amount": format_amount(amount, currency),
+                                        "currency": currency}
+
+
+def deal_view(deal: Deal, *, client_name: str | None, stage: Stage | None,
+              owner_name: str | None, contact_ids: list[uuid.UUID],
+              shown: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": deal.id,
+        "name": deal.name,
+        "client_id": deal.client_id,
+        "client_name": client_name,
+        "contact_ids": contact_ids,
+        "pipeline_id": deal.pipeline_id,
+        "stage_id": deal.stage_id,
+        "stage_name": stage.name if stage else None,
+        "probability": stage.probability if stage else None,
+        "owner_id": deal.owner_id,
+        "owner_name": owner_name,
+        "owner_flagged": deal.owner_flagged,
+        "amount": money(deal.amount, deal.currency),
+        "expected_close_date": deal.expected_close_date,
+        "source": deal.source,
+        "status": deal.status,
+        "won_amount": money(deal.won_amount, deal.currency),
+        "lost_reason": deal.lost_reason,
+        "closed_at": deal.closed_at,
+        "rank": deal.rank,
+        "tags": deal.tags,
+        "notes": deal.notes,
+        "custom": shown(deal.custom),
+        "created_at": deal.created_at,
+        "updated_at": deal.updated_at,
+        "version": deal.version,
+    }
+
+
+def present_many(session: Session, deals: list[Deal]) -> list[dict[str, Any]]:
+    """Views of a page of deals: names and contacts in one query each, not per deal."""
+    if not deals:
+        return []
+    ids = [d.id for d in deals]
+    clients = dict(session.execute(
+        select(Client.id, Client.name).where(Client.id.in_({d.client_id for d in deals}))
+    ).all())
+    stages = stage_rows(session, {d.stage_id for d in deals})
+    contacts: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
+    for deal_id, contact_id in session.execute(
+        select(DealContact.deal_id, DealContact.contact_id)
+        .where(DealContact.deal_id.in_(ids)).order_by(DealContact.contact_id)
+    ):
+        contacts[deal_id].append(contact_id)
+    names = owner_names(session, {d.owner_id for d in deals})
+    shown = custom_fields.shown_values(session, "deal")
+    return [deal_view(d, client_name=clients.get(d.client_id), stage=stages.get(d.stage_id),
+                      owner_name=names.get(d.owner_id), contact_ids=contacts[d.id],
+                      shown=shown) for d in deals]
+
+
+def present(session: Session, deal: Deal) -> dict[str, Any]:
+    return present_many(session, [deal])[0]
+
+
+def client_of(session: Session, client_id: Any) -> Client:
+    client = get_or_404(session, Client, client_id, "client")
+    return client
+
+
+def _check_contacts(session: Session, contact_ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
+    wanted = list(dict.fromkeys(contact_ids))
+    if wanted:
+        found = set(session.execute(
+            select(Contact.id).where(Contact.id.in_(wanted))).scalars())
+        if len(found) != len(wanted):
+            raise NotFound("No such contact.")
+    return wanted
+
+
+def _set_contacts(session: Session, deal: Deal, contact_ids: list[uuid.UUID]) -> None:
+    session.execute(delete(DealContact).where(DealContact.deal_id == deal.id))
+    for contact_id in contact_ids:
+        session.add(DealContact(deal_id=deal.id, contact_id=contact_id))
+
+
+def contact_ids_of(session: Session, deal: Deal) -> list[uuid.UUID]:
+    return list(session.execute(
+        select(DealContact.contact_id).where(DealContact.deal_id == deal.id)
+        .order_by(DealContact.contact_id)).scalars())
+
+
+def load_deal(session: Session, deal_id: Any) -> Deal:
+    return get_or_404(session, Deal, deal_id, "deal")
+
+
+def _stage_for_new_deal(session: Session, pipeline_id: uuid.UUID | None,
+                        stage_id: uuid.UUID | None) -> Stage:
+    if stage_id is not None:
+        stage = live_stage(session, stage_id)
+        if pipeline_id is not None and stage.pipeline_id != pipeline_id:
+            raise ValidationFailed("Stage and pipeline disagree.", {
+                "stage_id": ["Must be a stage of the given pipeline."]})
+        return stage
+    pipeline = (live_pipeline(session, pipeline_id) if pipeline_id is not None
+                else ensure_default_pipeline(session))
+    stages = active_stages(session, [pipeline.id])[pipeline.id]
+    if not stages:
+        raise Unprocessable("The pipeline has no active stage.")
+    return stages[0]
+
+
+def create_deal(session: Session, ctx: CallContext, *, name: str, client_id: uuid.UUID,
+                amount: Money, contact_ids: list[uuid.UUID] | None = None,
+                owner_id: uuid.UUID | None = None, expected_close_date: date | None = None,
+                pipeline_id: uuid.UUID | None = None, stage_id: uuid.UUID | None = None,
+                source: str | None = None, tags: list[str] | None = None, notes: str = "",
+                custom: dict[str, Any] | None = None) -> dict[str, Any]:
+    user_id = caller(ctx, Action.WRITE)
+    client = client_of(session, client_id)
+    contacts = _check_contacts(session, contact_ids or [])
+    owner = check_owner(session, ctx, owner_id or user_id)
+    stage = _stage_for_new_deal(session, pipeline_id, stage_id)
+    values = custom_fields.checked_values(session, "deal", custom or {})
+    deal = Deal(name=name, client_id=client.id, pipeline_id=stage.pipeline_id,
+                stage_id=stage.id, owner_id=owner, amount=amount.amount,
+                currency=amount.currency, expected_close_date=expected_close_date,
+                source=source, status=rules.OPEN, rank=end_of_stage(session, stage.id),
+                tags=tags or [], notes=notes, custom=values, created_by=user_id,
+                search_text=rules.search_text(name, client.name))
+    session.add(deal)
+    session.flush()
+    _set_contacts(session, deal, contacts)
+    session.flush()
+    record_event(session, ctx, "crm.deal.created", {
+        "deal_id": deal.id, "name": deal.name, "client_id": deal.client_id,
+        "pipeline_id": deal.pipeline_id, "stage_id": deal.stage_id, "owner_id": deal.owner_id,
+        "amount": money(deal.amount, deal.currency),
+        "expected_close_date": deal.expected_close_date, "contact_ids": contacts,
+        "actor_id": user_id,
+    })
+    return present(session, deal)
+
+
+def get_deal(session: Session, ctx: CallContext, *, deal_id: uuid.UUID) -> dict[str, Any]:
+    caller(ctx, Action.READ)
+    return present(session, load_deal(session, deal_id))
+
+
+def list_deals(
+    session: Session,
+    ctx: CallContext,
+    *,
+    limit: int = 25,
+    cursor: str | None = None,
+    include_total: bool = False,
+    q: str | None = None,
+    status: str | None = None,
+    pipeline_id: uuid.UUID | None = None,
+    stage_id: uuid.UUID | None = None,
+    owner_id: uuid.UUID | None = None,
+    mine: bool = False,
+    client_id: uuid.UUID | None = None,
+    contact_id: uuid.UUID | None = None,
+    tag: str | None = None,
+    currency: str | None = None,
+    amount_min: Decimal | None = None,
+    amount_max: Decimal | None = None,
+    expected_close_from: date | None = None,
+    expected_close_to: date | None = None,
+    custom: dict[str, str] | None = None,
+    sort: str = "-created_at",
+) -> dict[str, Any]:
+    """A page of deals. Filters by id name objects of the tenant; another tenant's ids
+    simply match nothing (as if they did not exist)."""
+    user_id = caller(ctx, Action.READ)
+    sorts = dict(DEAL_SORTS)
+    key = sort.removeprefix("-")
+    if key.startswith("custom."):
+        sorts[key] = custom_fields.sort_expression(session, "deal", Deal.custom,
+                                                   key.removeprefix("custom."))
+    request = PageRequest.parse(collection="crm.deals", sorts=sorts, tiebreaker=Deal.id,
+                                sort=sort, default_sort="-created_at", limit=limit,
+                                cursor=cursor, include_total=include_total)
+    stmt: Select[Any] = select(Deal)
+    equal = {Deal.status: status, Deal.pipeline_id: pipeline_id, Deal.stage_id: stage_id,
+             Deal.owner_id: owner_id, Deal.client_id: client_id, Deal.currency: currency}
+    for column, value in equal.items():
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if mine:
+        stmt = stmt.where(Deal.owner_id == user_id)
+    if q:
+        stmt = stmt.where(Deal.search_text.like(like_pattern(q)))
+    if contact_id is not None:
+        stmt = stmt.where(exists().where(DealContact.deal_id == Deal.id,
+                                         DealContact.contact_id == contact_id))
+    if tag:
+        stmt = stmt.where(Deal.tags.contains([tag]))
+    if amount_min is not None:
+        stmt = stmt.where(Deal.amount >= amount_min)
+    if amount_max is not None:
+        stmt = stmt.where(Deal.amount <= amount_max)
+    if expected_close_from is not None:
+        stmt = stmt.where(Deal.expected_close_date >= expected_close_from)
+    if expected_close_to is not None:
+        stmt = stmt.where(Deal.expected_close_date <= expected_close_to)
+    for clause in custom_fields.filter_clauses(session, "deal", Deal.custom, custom or {}):
+        stmt = stmt.where(clause)
+    page = paginate(session, stmt, request, lambda d: d)
+    page["data"] = present_many(session, page["data"])
+    return page
+
+
+def update_deal(session: Session, ctx: CallContext, *, deal_id: uuid.UUID,
+                expected_version: int | None = None, **changes: Any) -> dict[str, Any]:
+    """Change any subset of a deal's fields (not its stage: `move_deal`; not its state)."""
+    user_id = caller(ctx, Action.WRITE)
+    deal = load_deal(session, deal_id)
+    check_version(deal, expected_version)
+    changed = _changed_fields(session, deal, changes)
+    rules.check_editable(deal.status, changed)
+    if not changed:
+        return present(session, deal)
+    _apply(session, ctx, deal, changes)
+    session.flush()
+    record_event(session, ctx, "crm.deal.updated", {
+        "deal_id": deal.id, "name": deal.name, "changed": sorted(changed),
+        "owner_id": deal.owner_id, "actor_id": user_id})
+    return present(session, deal)
+
+
+def _changed_fields(session: Session, deal: Deal, changes: dict[str, Any]) -> set[str]:
+    changed = set()
+    for name, value in changes.items():
+        if name == "amount":
+            if (value.amount, value.currency) != (deal.amount, deal.currency):
+                changed.add(name)
+        elif name == "contact_ids":
+            if set(value) != set(contact_ids_of(session, deal)):
+                changed.add(name)
+        elif name == "custom":
+            if value:
+                changed.add(name)
+        elif getattr(deal, name) != value:
+            changed.add(name)
+    return changed
+
+
+def _apply(session: Session, ctx: CallContext, deal: Deal, changes: dict[str, Any]) -> None:
+    """Check every change first (lookups flush the session), then write them at once, so
+    the deal's version grows by one."""
+    values: dict[str, Any] = {}
+    contacts: list[uuid.UUID] | None = None
+    client_name: str | None = None
+    for name, value in changes.items():
+        if name == "client_id":
+            client = client_of(session, value)
+            values["client_id"], client_name = client.id, client.name
+        elif name == "contact_ids":
+            contacts = _check_contacts(session, value)
+        elif name == "owner_id":
+            values["owner_id"] = check_owner(session, ctx, value)
+            values["owner_flagged"] = False
+        elif name == "amount":
+            values["amount"], values["currency"] = value.amount, value.currency
+        elif name == "custom":
+            values["custom"] = custom_fields.checked_values(session, "deal", value,
+                                                            current=deal.custom)
+        else:
+            values[name] = value
+    if "name" in values and client_name is None:
+        client_name = session.execute(
+            select(Client.name).where(Client.id == deal.client_id)).scalar_one()
+    if client_name is not None:
+        values["search_text"] = rules.search_text(values.get("name", deal.name), client_name)
+    values["updated_at"] = utcnow()  # bumps the version even when only contacts changed
+    for name, value in values.items():
+        setattr(deal, name, value)
+    session.flush()
+    if contacts is not None:
+        _set_contacts(session, deal, contacts)
+
+
+def delete_deal(session: Session, ctx: CallContext, *, deal_id: uuid.UUID) -> None:
+    user_id = caller(ctx, Action.MANAGE)
+    deal = load_deal(session, deal_id)
+    record_event(session, ctx, "crm.deal.deleted", {
+        "deal_id": deal.id, "name": deal.name, "client_id": deal.client_id,
+        "status": deal.status, "actor_id": user_id})
+    session.delete(deal)
+    session.flush()
