@@ -36,7 +36,7 @@ class Records:
             conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": tenant_id})
             conn.execute(text(
                 "INSERT INTO pipelines (id, tenant_id, name, is_default, position, version) "
-                "VALUES (:id, :t, 'Sales', true, 0, 1)"), {"id": pipeline, "t": tenant_id})
+                "VALUES (:id, :t, 'Sales', false, 0, 1)"), {"id": pipeline, "t": tenant_id})
             conn.execute(text(
                 "INSERT INTO stages (id, tenant_id, pipeline_id, name, position, probability, "
                 "version) VALUES (:id, :t, :p, 'New', 0, 10, 1)"),
