@@ -20,7 +20,9 @@ def test_an_owner_creates_lists_and_reads_clients(api: Api, owner):
     assert created.headers["ETag"] == '"1"'
     assert client["domain"] == "acme.example"
     read = api.get(f"{CLIENTS}/{client['id']}", headers=owner.auth)
-    assert read.status_code == 200 and read.json() == client
+    assert read.status_code == 200
+    # the owner's name reaches crm by identity's event, maybe between the two calls
+    assert {**read.json(), "owner_name": None} == {**client, "owner_name": None}
     page = api.get(CLIENTS, headers=owner.auth, params={"q": "acme", "include_total": "true"})
     assert page.status_code == 200
     assert [c["id"] for c in page.json()["data"]] == [client["id"]]

@@ -17,6 +17,11 @@ def create(api: Api, account, path: str, body: dict, **headers: str) -> dict:
     return created.json()
 
 
+def without_owner_name(obj: dict) -> dict:
+    """The owner's name reaches crm by identity's event, maybe between two calls."""
+    return {k: v for k, v in obj.items() if k != "owner_name"}
+
+
 def test_a_contact_is_created_read_changed_listed_and_deleted(api: Api, owner):
     created = api.post(CONTACTS, headers=owner.auth, json={
         "first_name": "Ann", "last_name": "Lee", "title": "CTO", "tags": ["vip"],
@@ -29,7 +34,8 @@ def test_a_contact_is_created_read_changed_listed_and_deleted(api: Api, owner):
     assert (ann["name"], ann["primary_email"], ann["primary_phone"]) == (
         "Ann Lee", "ann@acme.example", "+49301234567")
     read = api.get(url, headers=owner.auth)
-    assert read.json() == ann and read.headers["ETag"] == '"1"'
+    assert without_owner_name(read.json()) == without_owner_name(ann)
+    assert read.headers["ETag"] == '"1"'
     changed = api.patch(url, headers={**owner.auth, "If-Match": '"1"'},
                         json={"last_name": "Smith"})
     assert changed.status_code == 200 and changed.json()["name"] == "Ann Smith"
