@@ -24,6 +24,7 @@ from gateway.request_log import install_request_log
 from gateway.routes import (
     auth,
     crm_clients,
+    crm_contacts,
     crm_custom_fields,
     crm_deals,
     crm_exports,
@@ -62,8 +63,8 @@ def create_app(config: dict[str, Any] | None = None, rpc: RpcCaller | None = Non
     install_cors(app, cfg.cors_origins)
     install_problem_handlers(app)
     identity_areas = (auth, me, users, invitations, tenant)
-    crm_areas = (crm_clients, crm_custom_fields, crm_pipelines, crm_deals, crm_forecast,
-                 crm_exports, crm_imports)
+    crm_areas = (crm_clients, crm_contacts, crm_custom_fields, crm_pipelines, crm_deals,
+                 crm_forecast, crm_exports, crm_imports)
     for area in (*identity_areas, *crm_areas, well_known, health, documents):
         app.register_blueprint(area.bp)
     return app

@@ -80,3 +80,58 @@ class ClientListQuery(CustomFieldFilterQuery, ListQuerySchema):
     created_after = fields.AwareDateTime()
     created_before = fields.AwareDateTime()
     sort = sort_with_custom_fields(SORTS, "name")
+
+
+class UpdateClientBody(RequestSchema):
+    """A PATCH: only the fields sent change; `null` clears an optional one."""
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    legal_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    website = fields.Url(allow_none=True, schemes={"http", "https"},
+                         validate=validate.Length(max=2048))
+    industry = fields.String(allow_none=True, validate=validate.Length(max=100))
+    tax_id = fields.String(allow_none=True, validate=validate.Length(max=50))
+    billing_address = fields.Nested(AddressBody, allow_none=True)
+    currency = currency_field()
+    owner_id = fields.UUID(metadata={"description": "An active member; clears owner_flagged."})
+    status = fields.String(validate=validate.OneOf(("lead", "active")),
+                           metadata={"description": "Archive and restore have their own calls."})
+    tags = tags_field()
+    notes = fields.String(validate=validate.Length(max=20_000))
+    custom = custom_field_values()
+    confirm_duplicate_name = fields.Boolean(
+        metadata={"description": "Rename even if a client of this name exists (else 409)."}
+    )
+
+
+class LinkContactBody(RequestSchema):
+    contact_id = fields.UUID(required=True)
+    role = fields.String(validate=validate.Length(max=100),
+                         metadata={"description": 'e.g. "billing contact"'})
+    primary = fields.Boolean(
+        metadata={"description": "Make this the contact's primary client (the first link "
+                                 "of a contact without one is made primary anyway)."})
+
+
+class UpdateLinkBody(RequestSchema):
+    role = fields.String(validate=validate.Length(max=100))
+    primary = fields.Boolean(
+        metadata={"description": "true: the contact's primary client; false on the primary "
+                                 "clears it."})
+
+
+class LinkSchema(ResponseSchema):
+    """A contact's link to a client."""
+
+    client_id = fields.String(required=True)
+    client_name = fields.String(required=True)
+    contact_id = fields.String(required=True)
+    contact_name = fields.String(required=True)
+    role = fields.String(required=True)
+    primary = fields.Boolean(required=True,
+                             metadata={"description": "The client is the contact's primary."})
+    created_at = fields.DateTime(required=True)
+
+
+LinkPageSchema = page_schema(LinkSchema, "LinkPageSchema")
+

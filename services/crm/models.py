@@ -122,7 +122,13 @@ class Contact(TenantScoped, Timestamped, Versioned, Base):
 
     __tablename__ = "contacts"
     __table_args__ = (
-        Index("ix_contacts_tenant_id_name_id", "tenant_id", "name", "id"),
+        # Covering: under RLS, LIKE and @> (not LEAKPROOF) cannot use the GIN indexes, so
+        # a search or tag filter walks this index and filters on its tuples, never the
+        # table (an index-only scan; docs/performance.md).
+        Index("ix_contacts_tenant_id_name_id", "tenant_id", "name", "id",
+              postgresql_include=["search_text", "tags"]),
+        Index("ix_contacts_tenant_id_created_at_id", "tenant_id", "created_at", "id"),
+        Index("ix_contacts_tenant_id_updated_at_id", "tenant_id", "updated_at", "id"),
         Index("ix_contacts_tenant_id_owner_id", "tenant_id", "owner_id"),
         Index("ix_contacts_tenant_id_primary_client_id", "tenant_id", "primary_client_id"),
         Index("ix_contacts_emails", "emails", postgresql_using="gin",

@@ -44,3 +44,12 @@ class ClientRestoredV1(Schema):
     name = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(CLIENT_STATUSES))
     actor_id = fields.UUID(required=True)
+
+
+@register("crm.client.deleted", 1)
+class ClientDeletedV1(Schema):
+    """An admin deleted the client (only one without deals); its contact links went with it."""
+
+    client_id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    actor_id = fields.UUID(required=True)

@@ -20,7 +20,9 @@ def test_an_owner_creates_lists_and_reads_clients(api: Api, owner):
     assert created.headers["ETag"] == '"1"'
     assert client["domain"] == "acme.example"
     read = api.get(f"{CLIENTS}/{client['id']}", headers=owner.auth)
-    assert read.status_code == 200 and read.json() == client
+    assert read.status_code == 200
+    # the owner's name reaches crm by identity's event, maybe between the two calls
+    assert {**read.json(), "owner_name": None} == {**client, "owner_name": None}
     page = api.get(CLIENTS, headers=owner.auth, params={"q": "acme", "include_total": "true"})
     assert page.status_code == 200
     assert [c["id"] for c in page.json()["data"]] == [client["id"]]
@@ -57,3 +59,43 @@ def test_a_new_member_can_own_clients_once_identity_told_crm(api: Api, owner):
     wait_until(assign, timeout=15, interval=0.2)
     mine = api.get(CLIENTS, headers=member.auth, params={"mine": "true"}).json()["data"]
     assert len(mine) == 1 and mine[0]["owner_name"] == "A member"
+
+
+def new_client(api: Api, account, name: str = "Acme") -> dict:
+    created = api.post(CLIENTS, headers=account.auth, json={"name": name, "currency": "EUR"})
+    assert created.status_code == 201, created.text
+    return created.json()
+
+
+def test_a_patch_needs_the_current_etag(api: Api, owner):
+    client = new_client(api, owner)
+    url = f"{CLIENTS}/{client['id']}"
+    assert_problem(api.patch(url, headers=owner.auth, json={"notes": "x"}), 428)
+    changed = api.patch(url, headers={**owner.auth, "If-Match": '"1"'},
+                        json={"notes": "Key account", "status": "active"})
+    assert changed.status_code == 200, changed.text
+    assert changed.headers["ETag"] == '"2"' and changed.json()["status"] == "active"
+    assert_problem(api.patch(url, headers={**owner.auth, "If-Match": '"1"'},
+                             json={"notes": "lost update"}), 412)
+    refused = api.patch(url, headers={**owner.auth, "If-Match": "*"},
+                        json={"id": "x", "status": "archived"})
+    assert set(assert_problem(refused, 400)["errors"]) == {"id", "status"}
+    assert api.get(url, headers=owner.auth).json()["notes"] == "Key account"
+
+
+def test_archive_restore_and_delete(api: Api, owner):
+    client = new_client(api, owner)
+    url = f"{CLIENTS}/{client['id']}"
+    archived = api.post(f"{url}/archive", headers=owner.auth)
+    assert archived.status_code == 200 and archived.json()["status"] == "archived"
+    listed = api.get(CLIENTS, headers=owner.auth, params={"status": "archived"}).json()["data"]
+    assert [c["id"] for c in listed] == [client["id"]]
+    restored = api.post(f"{url}/restore", headers=owner.auth)
+    assert restored.json()["status"] == "lead" and restored.json()["archived_at"] is None
+    member = invite_and_join(api, owner, "member")
+    assert_problem(api.delete(url, headers=member.auth), 403)
+    assert_problem(api.delete(url, headers={**owner.auth, "If-Match": '"1"'}), 412)
+    assert api.delete(url, headers=owner.auth).status_code == 204
+    assert_problem(api.get(url, headers=owner.auth), 404)
+    stranger = signup(api)
+    assert_problem(api.post(f"{CLIENTS}/{uuid.uuid4()}/archive", headers=stranger.auth), 404)

@@ -30,3 +30,27 @@ class ClientEntrypoints(Entrypoints):
         args = load(schemas.ListClientsInput, payload)
         with self.db.transaction() as session:
             return json_ready(clients.list_clients(session, self.ctx, **args))
+
+    @rpc
+    def update_client(self, **payload: Any) -> dict[str, Any]:
+        args = load(schemas.UpdateClientInput, payload)
+        with self.db.transaction() as session:
+            return json_ready(clients.update_client(session, self.ctx, **args))
+
+    @rpc
+    def archive_client(self, **payload: Any) -> dict[str, Any]:
+        args = load(schemas.ClientVersionInput, payload)
+        with self.db.transaction() as session:
+            return json_ready(clients.archive_client(session, self.ctx, **args))
+
+    @rpc
+    def restore_client(self, **payload: Any) -> dict[str, Any]:
+        args = load(schemas.ClientVersionInput, payload)
+        with self.db.transaction() as session:
+            return json_ready(clients.restore_client(session, self.ctx, **args))
+
+    @rpc
+    def delete_client(self, **payload: Any) -> None:
+        args = load(schemas.ClientVersionInput, payload)
+        with self.db.transaction() as session:
+            clients.delete_client(session, self.ctx, **args)

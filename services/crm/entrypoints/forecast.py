@@ -15,6 +15,6 @@ from shared.rpc import rpc
 class ForecastEntrypoints(Entrypoints):
     @rpc
     def forecast(self, **payload: Any) -> dict[str, Any]:
-        args = load(ForecastInput(), payload)
+        args = load(ForecastInput, payload)
         with self.db.transaction() as session:
             return json_ready(forecast(session, self.ctx, **args))

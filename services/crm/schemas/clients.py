@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from services.crm.domain.clients import LIVE_STATUSES, STATUSES
 from services.crm.schemas.common import (
+    NOTES_MAX,
     Address,
     Currency,
     Tags,
@@ -56,3 +57,31 @@ class ListClientsInput(PageInput):
     custom = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
     """Filters on custom fields: `{key: value}` (see custom_fields.filter_clauses)."""
     sort = sort_field("name")
+
+
+class UpdateClientInput(Input):
+    """A PATCH: only the fields given change (no defaults); `null` clears optional ones."""
+
+    client_id = fields.UUID(required=True)
+    expected_version = fields.Integer(load_default=None, allow_none=True, strict=True)
+    confirm_duplicate_name = fields.Boolean(load_default=False)
+    name = Trimmed(validate=validate.Length(min=1, max=200))
+    legal_name = Trimmed(allow_none=True, validate=validate.Length(max=200))
+    website = fields.URL(allow_none=True, schemes={"http", "https"},
+                         validate=validate.Length(max=2048))
+    industry = Trimmed(allow_none=True, validate=validate.Length(max=100))
+    tax_id = Trimmed(allow_none=True, validate=validate.Length(max=50))
+    billing_address = fields.Nested(Address, allow_none=True)
+    currency = Currency()
+    owner_id = fields.UUID()
+    status = fields.String(validate=validate.OneOf(LIVE_STATUSES))
+    tags = Tags()
+    notes = Trimmed(validate=validate.Length(max=NOTES_MAX))
+    custom = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)))
+
+
+class ClientVersionInput(Input):
+    """Archive, restore, delete: the client and, optionally, the version the caller read."""
+
+    client_id = fields.UUID(required=True)
+    expected_version = fields.Integer(load_default=None, allow_none=True, strict=True)

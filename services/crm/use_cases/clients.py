@@ -1,4 +1,4 @@
-"""Clients: create, read, list (filtered, sorted, searched)."""
+"""Clients: create, read, list (filtered, sorted, searched), update, archive, restore, delete."""
 
 from __future__ import annotations
 
@@ -7,17 +7,18 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from services.crm.domain import clients as rules
 from services.crm.domain.permissions import Action
-from services.crm.models import Client
+from services.crm.models import Client, ClientContact, Contact, Deal
 from services.crm.use_cases import custom_fields
 from services.crm.use_cases.common import caller, get_or_404, like_pattern
 from services.crm.use_cases.members import check_owner, owner_names
 from shared.call_context import CallContext
-from shared.errors import Conflict
+from shared.db import check_version, utcnow
+from shared.errors import Conflict, Unprocessable
 from shared.outbox import record_event
 from shared.pagination import PageRequest, paginate
 
@@ -148,3 +149,109 @@ def list_clients(
     shown = custom_fields.shown_values(session, "client")
     page["data"] = [client_view(c, names.get(c.owner_id), shown) for c in rows]
     return page
+
+
+EDITABLE = ("name", "legal_name", "website", "industry", "tax_id", "billing_address",
+            "currency", "owner_id", "status", "tags", "notes", "custom")
+
+
+def update_client(session: Session, ctx: CallContext, *, client_id: uuid.UUID,
+                  expected_version: int | None = None, confirm_duplicate_name: bool = False,
+                  **changes: Any) -> dict[str, Any]:
+    """Apply the given fields (a PATCH); the version read must still be current (412).
+    Nothing changed: no new version, no event."""
+    user_id = caller(ctx, Action.WRITE)
+    client = get_or_404(session, Client, client_id, "client")
+    check_version(client, expected_version)
+    if "status" in changes and client.status == "archived":
+        raise Unprocessable("An archived client's status changes only by restoring it.")
+    if "name" in changes and changes["name"].lower() != client.name.lower() \
+            and not confirm_duplicate_name:
+        _refuse_duplicate_name(session, changes["name"], exclude=client.id)
+    if "owner_id" in changes:
+        changes["owner_id"] = check_owner(session, ctx, changes["owner_id"] or user_id)
+    if "custom" in changes:
+        changes["custom"] = custom_fields.checked_values(session, "client", changes["custom"],
+                                                         current=client.custom)
+    changed = [name for name in EDITABLE
+               if name in changes and getattr(client, name) != changes[name]]
+    if "owner_id" in changes and client.owner_flagged:
+        client.owner_flagged = False  # a new owner was named: the flag is answered
+        changed.append("owner_flagged")
+    if not changed:
+        return present(session, client)
+    for name in changed:
+        if name != "owner_flagged":
+            setattr(client, name, changes[name])
+    if "website" in changed:
+        client.domain = rules.domain_of(client.website)
+    refresh_search_text(client)
+    session.flush()
+    record_event(session, ctx, "crm.client.updated", {
+        "client_id": client.id, "name": client.name, "changed": changed,
+        "owner_id": client.owner_id, "actor_id": user_id,
+    })
+    return present(session, client)
+
+
+def archive_client(session: Session, ctx: CallContext, *, client_id: uuid.UUID,
+                   expected_version: int | None = None) -> dict[str, Any]:
+    """Archive: hidden from `status` filters of live clients, restorable. Archiving an
+    archived client changes nothing (no event)."""
+    user_id = caller(ctx, Action.WRITE)
+    client = get_or_404(session, Client, client_id, "client")
+    check_version(client, expected_version)
+    if client.status != "archived":
+        client.status_before_archive = client.status
+        client.status = "archived"
+        client.archived_at = utcnow()
+        session.flush()
+        record_event(session, ctx, "crm.client.archived", {
+            "client_id": client.id, "name": client.name, "actor_id": user_id})
+    return present(session, client)
+
+
+def restore_client(session: Session, ctx: CallContext, *, client_id: uuid.UUID,
+                   expected_version: int | None = None) -> dict[str, Any]:
+    """Back to the status it had when archived. Restoring a live client changes nothing."""
+    user_id = caller(ctx, Action.WRITE)
+    client = get_or_404(session, Client, client_id, "client")
+    check_version(client, expected_version)
+    if client.status == "archived":
+        client.status = client.status_before_archive or "active"
+        client.status_before_archive = None
+        client.archived_at = None
+        session.flush()
+        record_event(session, ctx, "crm.client.restored", {
+            "client_id": client.id, "name": client.name, "status": client.status,
+            "actor_id": user_id})
+    return present(session, client)
+
+
+def delete_client(session: Session, ctx: CallContext, *, client_id: uuid.UUID,
+                  expected_version: int | None = None) -> None:
+    """Admins only, and only a client without deals (409: archive it instead). Its contacts
+    stay: their links to it go, and a contact whose primary client it was gets its
+    earliest remaining linked client as primary (or none)."""
+    user_id = caller(ctx, Action.MANAGE)
+    client = get_or_404(session, Client, client_id, "client")
+    check_version(client, expected_version)
+    if session.execute(select(Deal.id).where(Deal.client_id == client.id).limit(1)).first():
+        raise Conflict("This client has deals; archive it instead, or delete its deals first.")
+    next_primary = (
+        select(ClientContact.client_id)
+        .where(ClientContact.contact_id == Contact.id, ClientContact.client_id != client.id)
+        .order_by(ClientContact.created_at, ClientContact.client_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    session.execute(
+        update(Contact).where(Contact.primary_client_id == client.id)
+        .values(primary_client_id=next_primary, version=Contact.version + 1,
+                updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    record_event(session, ctx, "crm.client.deleted", {
+        "client_id": client.id, "name": client.name, "actor_id": user_id})
+    session.delete(client)
+    session.flush()

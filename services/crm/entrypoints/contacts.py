@@ -1,0 +1,56 @@
+"""Contact methods, merge and reassignment (docs/rpc/crm.md#contacts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.crm.entrypoints.base import Entrypoints
+from services.crm.schemas import contacts as schemas
+from services.crm.use_cases import contacts, merge, reassign
+from shared.input_schemas import load
+from shared.json_ready import json_ready
+from shared.rpc import rpc
+
+
+class ContactEntrypoints(Entrypoints):
+    @rpc
+    def create_contact(self, **payload: Any) -> dict[str, Any]:
+        args = load(schemas.CreateContactInput, payload)
+        with self.db.transaction() as session:
+            return json_ready(contacts.create_contact(session, self.ctx, **args))
+
+    @rpc
+    def get_contact(self, **payload: Any) -> dict[str, Any]:
+        args = load(schemas.ContactIdInput, payload)
+        with self.db.transaction() as session:
+            return json_ready(contacts.get_contact(session, self.ctx, **args))
+
+    @rpc
+    def list_contacts(self, **payload: Any) -> dict[str, Any]:
+        args = load(schemas.ListContactsInput, payload)
+        with self.db.transaction() as session:
+            return json_ready(contacts.list_contacts(session, self.ctx, **args))
+
+    @rpc
+    def update_contact(self, **payload: Any) -> dict[str, Any]:
+        args = load(schemas.UpdateContactInput, payload)
+        with self.db.transaction() as session:
+            return json_ready(contacts.update_contact(session, self.ctx, **args))
+
+    @rpc
+    def delete_contact(self, **payload: Any) -> None:
+        args = load(schemas.DeleteContactInput, payload)
+        with self.db.transaction() as session:
+            contacts.delete_contact(session, self.ctx, **args)
+
+    @rpc
+    def merge_contacts(self, **payload: Any) -> dict[str, Any]:
+        args = load(schemas.MergeContactsInput, payload)
+        with self.db.transaction() as session:
+            return json_ready(merge.merge_contacts(session, self.ctx, **args))
+
+    @rpc
+    def reassign_records(self, **payload: Any) -> dict[str, Any]:
+        args = load(schemas.ReassignInput, payload)
+        with self.db.transaction() as session:
+            return json_ready(reassign.reassign_records(session, self.ctx, **args))

@@ -1,0 +1,141 @@
+"""Merging duplicate contacts, and reassigning a member's records to another member."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from nameko.standalone.events import event_dispatcher
+
+from services.crm.tests.crm_records import Records
+from services.crm.tests.test_identity_events import envelope, joined
+from shared.errors import NotFound, PermissionDenied, ValidationFailed
+from shared.testing import wait_until
+
+
+@pytest.fixture
+def records(crm_db):
+    found = Records(crm_db)
+    yield found
+    found.close()
+
+
+def test_a_merge_carries_everything_over_and_removes_the_duplicate(rpc, firm, records):
+    api = rpc.as_(firm, "member")
+    acme = api.create_client(name="Acme", currency="EUR")
+    beta = api.create_client(name="Beta", currency="EUR")
+    ann = api.create_contact(first_name="Ann", last_name="Lee", tags=["vip"], notes="Met.",
+                             emails=[{"value": "ann@acme.test"}])
+    dup = api.create_contact(first_name="Ann", last_name="Lee", title="CTO", tags=["golf"],
+                             notes="Golfer.", emails=[{"value": "ANN@acme.test"},
+                                                      {"value": "ann@home.test"}],
+                             phones=[{"value": "+49 30 1234567"}])
+    api.link_contact(client_id=acme["id"], contact_id=ann["id"], role="billing")
+    api.link_contact(client_id=acme["id"], contact_id=dup["id"], role="sales")
+    api.link_contact(client_id=beta["id"], contact_id=dup["id"], role="cto")
+    both = records.add_deal(firm.tenant_id, acme["id"], firm.user("member"),
+                            contact_ids=(ann["id"], dup["id"]))
+    dups = records.add_deal(firm.tenant_id, beta["id"], firm.user("member"),
+                            contact_ids=(dup["id"],))
+
+    read = api.get_contact(contact_id=ann["id"])  # linking made Acme its primary: v2
+    merged = api.merge_contacts(contact_id=ann["id"], duplicate_id=dup["id"],
+                                expected_version=read["version"])
+    assert merged["id"] == ann["id"] and merged["title"] == "CTO"
+    assert [e["value"] for e in merged["emails"]] == ["ann@acme.test", "ann@home.test"]
+    assert merged["primary_email"] == "ann@acme.test"
+    assert merged["phones"][0]["value"] == "+49301234567"
+    assert merged["tags"] == ["vip", "golf"] and merged["notes"] == "Met.\n\nGolfer."
+    links = api.list_contact_clients(contact_id=ann["id"])["data"]
+    assert [(link["client_name"], link["role"]) for link in links] == [
+        ("Acme", "billing"), ("Beta", "cto")]
+    assert records.deal(firm.tenant_id, both)["contact_ids"] == {ann["id"]}
+    assert records.deal(firm.tenant_id, dups)["contact_ids"] == {ann["id"]}
+    with pytest.raises(NotFound):
+        api.get_contact(contact_id=dup["id"])
+    assert [c["id"] for c in api.list_contacts(q="home.test")["data"]] == [ann["id"]]
+    event = records.events(firm.tenant_id)[-1]
+    assert event["type"] == "crm.contact.merged"
+    assert event["data"] == {"survivor_id": ann["id"], "merged_id": dup["id"],
+                             "name": "Ann Lee", "merged_name": "Ann Lee",
+                             "actor_id": firm.user("member")}
+
+
+def test_a_merge_refuses_itself_strangers_and_viewers(rpc, firm, other_firm):
+    ann = rpc.as_(firm).create_contact(first_name="Ann")
+    bob = rpc.as_(firm).create_contact(first_name="Bob")
+    eve = rpc.as_(other_firm).create_contact(first_name="Eve")
+    with pytest.raises(ValidationFailed):
+        rpc.as_(firm).merge_contacts(contact_id=ann["id"], duplicate_id=ann["id"])
+    with pytest.raises(NotFound):
+        rpc.as_(firm).merge_contacts(contact_id=ann["id"], duplicate_id=eve["id"])
+    with pytest.raises(PermissionDenied):
+        rpc.as_(firm, "viewer").merge_contacts(contact_id=ann["id"], duplicate_id=bob["id"])
+    assert rpc.as_(other_firm).get_contact(contact_id=eve["id"])["name"] == "Eve"
+    assert rpc.as_(firm).get_contact(contact_id=bob["id"])["name"] == "Bob"
+
+
+@pytest.fixture
+def publish(rabbit_config):
+    dispatch = event_dispatcher(rabbit_config)
+
+    def send(env):
+        dispatch("identity", env["type"], env)
+        return env
+    return send
+
+
+def test_an_admin_reassigns_a_removed_members_records_and_their_flags_clear(
+        rpc, firm, publish, records):
+    ann, bob = str(uuid.uuid4()), str(uuid.uuid4())
+    publish(joined(firm, ann))
+    publish(joined(firm, bob))
+
+    def owned_by_ann():
+        return rpc.as_(firm).create_client(name=f"C {uuid.uuid4().hex[:6]}", currency="EUR",
+                                           owner_id=ann)
+    client = wait_until(lambda: _try(owned_by_ann))
+    contact = rpc.as_(firm).create_contact(first_name="Zed", owner_id=ann)
+    wait_until(lambda: _try(lambda: rpc.as_(firm).create_contact(first_name="B", owner_id=bob)))
+    open_deal = records.add_deal(firm.tenant_id, client["id"], ann)
+    won_deal = records.add_deal(firm.tenant_id, client["id"], ann, status="won")
+    publish(envelope(firm, "identity.member.removed",
+                     {"user_id": ann, "role": "member", "removed_by": firm.user("owner")}))
+    wait_until(lambda: rpc.as_(firm).get_contact(contact_id=contact["id"])["owner_flagged"])
+
+    with pytest.raises(PermissionDenied):
+        rpc.as_(firm, "member").reassign_records(from_user_id=ann, to_user_id=bob)
+    with pytest.raises(ValidationFailed) as refused:
+        rpc.as_(firm, "admin").reassign_records(from_user_id=bob, to_user_id=ann)
+    assert set(refused.value.errors) == {"to_user_id"}
+    moved = rpc.as_(firm, "admin").reassign_records(from_user_id=ann, to_user_id=bob)
+    assert (moved["clients"], moved["contacts"], moved["deals"]) == (1, 1, 1)
+    after = rpc.as_(firm).get_client(client_id=client["id"])
+    assert (after["owner_id"], after["owner_flagged"], after["version"]) == (
+        bob, False, client["version"] + 1)
+    assert rpc.as_(firm).get_contact(contact_id=contact["id"])["owner_id"] == bob
+    assert records.deal(firm.tenant_id, open_deal)["owner_id"] == bob
+    assert records.deal(firm.tenant_id, open_deal)["owner_flagged"] is False
+    assert records.deal(firm.tenant_id, won_deal)["owner_id"] == ann
+    event = records.events(firm.tenant_id)[-1]
+    assert (event["type"], event["data"]["clients"], event["data"]["actor_id"]) == (
+        "crm.records.reassigned", 1, firm.user("admin"))
+
+
+def test_naming_a_new_owner_on_one_record_clears_its_flag(rpc, firm, publish):
+    ann = str(uuid.uuid4())
+    publish(joined(firm, ann))
+    contact = wait_until(lambda: _try(
+        lambda: rpc.as_(firm).create_contact(first_name="Zed", owner_id=ann)))
+    publish(envelope(firm, "identity.member.removed",
+                     {"user_id": ann, "role": "member", "removed_by": firm.user("owner")}))
+    wait_until(lambda: rpc.as_(firm).get_contact(contact_id=contact["id"])["owner_flagged"])
+    mine = rpc.as_(firm).update_contact(contact_id=contact["id"], owner_id=firm.user("owner"))
+    assert (mine["owner_id"], mine["owner_flagged"]) == (firm.user("owner"), False)
+
+
+def _try(create):
+    try:
+        return create()
+    except ValidationFailed:
+        return None

@@ -1,0 +1,222 @@
+"""Contacts: create, read, list (filtered, sorted, searched), update, delete."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, literal, select
+from sqlalchemy.orm import Session
+
+from services.crm.domain import contacts as rules
+from services.crm.domain.permissions import Action
+from services.crm.models import Client, ClientContact, Contact
+from services.crm.use_cases import custom_fields
+from services.crm.use_cases.common import caller, get_or_404, like_pattern
+from services.crm.use_cases.members import check_owner, owner_names
+from shared.call_context import CallContext
+from shared.db import check_version
+from shared.outbox import record_event
+from shared.pagination import PageRequest, paginate
+
+CONTACT_SORTS = {"name": Contact.name, "created_at": Contact.created_at,
+                 "updated_at": Contact.updated_at}
+EDITABLE = ("first_name", "last_name", "name", "title", "emails", "phones", "owner_id",
+            "tags", "notes", "custom")
+
+
+def contact_view(contact: Contact, owner_name: str | None,
+                 shown: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": contact.id,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "name": contact.name,
+        "title": contact.title,
+        "emails": contact.emails,
+        "phones": contact.phones,
+        "primary_email": rules.primary_value(contact.emails),
+        "primary_phone": rules.primary_value(contact.phones),
+        "primary_client_id": contact.primary_client_id,
+        "owner_id": contact.owner_id,
+        "owner_name": owner_name,
+        "owner_flagged": contact.owner_flagged,
+        "tags": contact.tags,
+        "notes": contact.notes,
+        "custom": shown(contact.custom),
+        "created_at": contact.created_at,
+        "updated_at": contact.updated_at,
+        "version": contact.version,
+    }
+
+
+def present(session: Session, contact: Contact) -> dict[str, Any]:
+    names = owner_names(session, {contact.owner_id})
+    return contact_view(contact, names.get(contact.owner_id),
+                        custom_fields.shown_values(session, "contact"))
+
+
+def refresh_search_text(contact: Contact) -> None:
+    contact.search_text = rules.search_text(contact.name, contact.emails, contact.phones)
+
+
+def create_contact(session: Session, ctx: CallContext, *, first_name: str = "",
+                   last_name: str = "", name: str | None = None, owner_id: Any = None,
+                   emails: list[dict[str, Any]] | None = None,
+                   phones: list[dict[str, Any]] | None = None,
+                   custom: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+    user_id = caller(ctx, Action.WRITE)
+    contact = Contact(
+        **fields,
+        first_name=first_name,
+        last_name=last_name,
+        name=rules.display_name(first_name, last_name, name),
+        emails=rules.with_one_primary(emails or [], "emails"),
+        phones=rules.with_one_primary(phones or [], "phones"),
+        owner_id=check_owner(session, ctx, owner_id or user_id),
+        custom=custom_fields.checked_values(session, "contact", custom or {}),
+        created_by=user_id,
+    )
+    refresh_search_text(contact)
+    session.add(contact)
+    session.flush()
+    record_event(session, ctx, "crm.contact.created", {
+        "contact_id": contact.id, "name": contact.name, "owner_id": contact.owner_id,
+        "actor_id": user_id,
+    })
+    return present(session, contact)
+
+
+def get_contact(session: Session, ctx: CallContext, *, contact_id: uuid.UUID) -> dict[str, Any]:
+    caller(ctx, Action.READ)
+    return present(session, get_or_404(session, Contact, contact_id, "contact"))
+
+
+def _new_name(contact: Contact, changes: dict[str, Any]) -> str:
+    """A given name wins; `null`/empty derives "first last"; a name that was derived
+    follows first and last name changes, one that was given stays."""
+    first = changes.get("first_name", contact.first_name)
+    last = changes.get("last_name", contact.last_name)
+    if "name" in changes:
+        return rules.display_name(first, last, changes["name"])
+    derived_before = " ".join(p for p in (contact.first_name, contact.last_name) if p)
+    if contact.name == derived_before:
+        return rules.display_name(first, last)
+    return contact.name
+
+
+def update_contact(session: Session, ctx: CallContext, *, contact_id: uuid.UUID,
+                   expected_version: int | None = None, **changes: Any) -> dict[str, Any]:
+    """Apply the given fields (a PATCH); the version read must still be current (412).
+    Nothing changed: no new version, no event."""
+    user_id = caller(ctx, Action.WRITE)
+    contact = get_or_404(session, Contact, contact_id, "contact")
+    check_version(contact, expected_version)
+    changes["name"] = _new_name(contact, changes)
+    for listed in ("emails", "phones"):
+        if listed in changes:
+            changes[listed] = rules.with_one_primary(changes[listed], listed)
+    if "owner_id" in changes:
+        changes["owner_id"] = check_owner(session, ctx, changes["owner_id"] or user_id)
+    if "custom" in changes:
+        changes["custom"] = custom_fields.checked_values(session, "contact", changes["custom"],
+                                                         current=contact.custom)
+    changed = [name for name in EDITABLE
+               if name in changes and getattr(contact, name) != changes[name]]
+    if "owner_id" in changes and contact.owner_flagged:
+        contact.owner_flagged = False  # a new owner was named: the flag is answered
+        changed.append("owner_flagged")
+    if not changed:
+        return present(session, contact)
+    for name in changed:
+        if name != "owner_flagged":
+            setattr(contact, name, changes[name])
+    refresh_search_text(contact)
+    session.flush()
+    record_event(session, ctx, "crm.contact.updated", {
+        "contact_id": contact.id, "name": contact.name, "changed": changed,
+        "owner_id": contact.owner_id, "actor_id": user_id,
+    })
+    return present(session, contact)
+
+
+def delete_contact(session: Session, ctx: CallContext, *, contact_id: uuid.UUID,
+                   expected_version: int | None = None) -> None:
+    """Admins only. Its links to clients and deals go with it (the deals stay)."""
+    user_id = caller(ctx, Action.MANAGE)
+    contact = get_or_404(session, Contact, contact_id, "contact")
+    check_version(contact, expected_version)
+    record_event(session, ctx, "crm.contact.deleted", {
+        "contact_id": contact.id, "name": contact.name, "actor_id": user_id})
+    session.delete(contact)
+    session.flush()
+
+
+def list_contacts(
+    session: Session,
+    ctx: CallContext,
+    *,
+    limit: int = 25,
+    cursor: str | None = None,
+    include_total: bool = False,
+    q: str | None = None,
+    owner_id: uuid.UUID | None = None,
+    mine: bool = False,
+    tag: str | None = None,
+    client_id: uuid.UUID | None = None,
+    email: str | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    custom: dict[str, str] | None = None,
+    sort: str = "name",
+) -> dict[str, Any]:
+    user_id = caller(ctx, Action.READ)
+    sorts: dict[str, Any] = dict(CONTACT_SORTS)
+    key = sort.removeprefix("-")
+    if key.startswith("custom."):
+        sorts[key] = custom_fields.sort_expression(session, "contact", Contact.custom,
+                                                   key.removeprefix("custom."))
+    request = PageRequest.parse(collection="crm.contacts", sorts=sorts, tiebreaker=Contact.id,
+                                sort=sort, default_sort="name", limit=limit, cursor=cursor,
+                                include_total=include_total)
+    # The page is found on ids (an index-only walk of (tenant_id, name, id) INCLUDE
+    # (search_text) can filter a search without visiting the table), then its 25 rows
+    # are read by primary key: a late row lookup (docs/performance.md).
+    stmt: Select[Any] = select(Contact.id)
+    if q:
+        stmt = stmt.where(Contact.search_text.like(like_pattern(q)))
+    if mine:
+        stmt = stmt.where(Contact.owner_id == user_id)
+    if owner_id:
+        stmt = stmt.where(Contact.owner_id == owner_id)
+    if tag:
+        stmt = stmt.where(Contact.tags.contains([tag]))
+    if client_id:
+        get_or_404(session, Client, client_id, "client")  # another tenant's: 404, not empty
+        stmt = stmt.where(Contact.id.in_(
+            select(ClientContact.contact_id).where(ClientContact.client_id == client_id)))
+    if email:  # a whole token of search_text: filtered on the covering index's tuples
+        token = like_pattern(f" {email} ")
+        stmt = stmt.where((literal(" ") + Contact.search_text + " ").like(token))
+    if created_after:
+        stmt = stmt.where(Contact.created_at >= created_after)
+    if created_before:
+        stmt = stmt.where(Contact.created_at < created_before)
+    for clause in custom_fields.filter_clauses(session, "contact", Contact.custom, custom or {}):
+        stmt = stmt.where(clause)
+    page = paginate(session, stmt, request, lambda row: row["id"])
+    rows = _in_order(session, page["data"])
+    names = owner_names(session, {c.owner_id for c in rows})
+    shown = custom_fields.shown_values(session, "contact")
+    page["data"] = [contact_view(c, names.get(c.owner_id), shown) for c in rows]
+    return page
+
+
+def _in_order(session: Session, ids: list[uuid.UUID]) -> list[Contact]:
+    if not ids:
+        return []
+    found = {c.id: c for c in session.execute(
+        select(Contact).where(Contact.id.in_(ids))).scalars()}
+    return [found[i] for i in ids if i in found]

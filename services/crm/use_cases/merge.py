@@ -1,0 +1,93 @@
+"""Merging a duplicate contact into a survivor (rules: services/crm/domain/merge.py).
+
+One transaction: the survivor takes the duplicate's details, client links (its own role
+wins where both are linked) and deal links; the duplicate is deleted; one event,
+crm.contact.merged. Members may merge (nothing is lost), viewers may not.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from services.crm.domain.merge import ContactData, plan_merge
+from services.crm.domain.permissions import Action
+from services.crm.models import ClientContact, Contact, DealContact
+from services.crm.use_cases.common import as_uuid, caller
+from services.crm.use_cases.contacts import present, refresh_search_text
+from shared.call_context import CallContext
+from shared.db import check_version
+from shared.errors import NotFound, ValidationFailed
+from shared.outbox import record_event
+
+
+def _locked(session: Session, contact_id: uuid.UUID) -> Contact:
+    found = session.execute(
+        select(Contact).where(Contact.id == contact_id).with_for_update()
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFound("No such contact.")
+    return found
+
+
+def _data(session: Session, contact: Contact) -> ContactData:
+    links = session.execute(select(ClientContact.client_id, ClientContact.role)
+                            .where(ClientContact.contact_id == contact.id)).all()
+    deals = session.execute(select(DealContact.deal_id)
+                            .where(DealContact.contact_id == contact.id)).scalars()
+    return ContactData(
+        title=contact.title, first_name=contact.first_name, last_name=contact.last_name,
+        emails=contact.emails, phones=contact.phones, tags=contact.tags, notes=contact.notes,
+        custom=contact.custom, primary_client_id=contact.primary_client_id,
+        links=dict(links), deal_ids=frozenset(deals),  # type: ignore[arg-type]
+    )
+
+
+def merge_contacts(session: Session, ctx: CallContext, *, contact_id: uuid.UUID,
+                   duplicate_id: uuid.UUID, expected_version: int | None = None
+                   ) -> dict[str, Any]:
+    user_id = caller(ctx, Action.WRITE)
+    survivor_id, dup_id = as_uuid(contact_id), as_uuid(duplicate_id, "duplicate_id")
+    if survivor_id == dup_id:
+        raise ValidationFailed("A contact cannot be merged into itself.",
+                               {"duplicate_id": ["Must be another contact."]})
+    # Lock in id order, so two merges of the same pair cannot deadlock.
+    first, second = sorted((survivor_id, dup_id))
+    locked = {first: _locked(session, first), second: _locked(session, second)}
+    survivor, duplicate = locked[survivor_id], locked[dup_id]
+    check_version(survivor, expected_version)
+    plan = plan_merge(_data(session, survivor), _data(session, duplicate))
+
+    if plan.deals_to_move:
+        session.execute(
+            update(DealContact)
+            .where(DealContact.contact_id == duplicate.id,
+                   DealContact.deal_id.in_(plan.deals_to_move))
+            .values(contact_id=survivor.id)
+            .execution_options(synchronize_session=False))
+    if plan.links_to_move:
+        session.execute(
+            update(ClientContact)
+            .where(ClientContact.contact_id == duplicate.id,
+                   ClientContact.client_id.in_(list(plan.links_to_move)))
+            .values(contact_id=survivor.id)
+            .execution_options(synchronize_session=False))
+    merged_name = duplicate.name
+    duplicate.primary_client_id = None  # its rows go with it (cascade)
+    session.delete(duplicate)
+    session.flush()
+
+    survivor.title = plan.title
+    survivor.first_name, survivor.last_name = plan.first_name, plan.last_name
+    survivor.emails, survivor.phones = plan.emails, plan.phones
+    survivor.tags, survivor.notes, survivor.custom = plan.tags, plan.notes, plan.custom
+    survivor.primary_client_id = plan.primary_client_id
+    refresh_search_text(survivor)
+    session.flush()
+    record_event(session, ctx, "crm.contact.merged", {
+        "survivor_id": survivor.id, "merged_id": dup_id, "name": survivor.name,
+        "merged_name": merged_name, "actor_id": user_id})
+    return present(session, survivor)
