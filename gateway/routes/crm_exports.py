@@ -10,7 +10,7 @@ from flask import Blueprint, Response, stream_with_context
 
 from gateway.endpoints import Call, endpoint
 from gateway.routes.service_calls import call_crm
-from gateway.schemas.crm_imports import ClientExportQuery
+from gateway.schemas.crm_imports import ClientExportQuery, ContactExportQuery
 
 bp = Blueprint("crm_exports", __name__, url_prefix="/api/v1/crm")
 TAG = "crm"
@@ -49,3 +49,11 @@ def csv_download(call: Call, method: str, file_name: str) -> Response:
                                          "with `; `)"))
 def export_clients(call: Call) -> Response:
     return csv_download(call, "export_clients", "clients.csv")
+
+
+@endpoint(bp, "/contacts/export", "GET", summary="Export contacts as CSV", tag=TAG,
+          query=ContactExportQuery, response_media_type="text/csv",
+          description=export_description("contacts", "the contact's fields (`emails` and "
+                                         "`phones` joined with `; `, the primary first)"))
+def export_contacts(call: Call) -> Response:
+    return csv_download(call, "export_contacts", "contacts.csv")

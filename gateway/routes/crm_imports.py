@@ -30,6 +30,8 @@ recognised. The first row is the header: the API's field names (`name`, `currenc
 `billing_address.city`, ...) or common spellings ("Company Name", "Zip"), matched ignoring
 case and spacing; `owner_email` names the owner among your firm's members; `custom.<key>`
 for custom fields; `tags` split on `;` (or `,`);
+contacts take `first_name`, `last_name`, `name`, `emails` and `phones` (lists, the first
+primary) and `client` (a client's name) or `client_id` to link them to;
 `external_id` (or an export's `id`) identifies a row so a re-run skips it, else a hash of
 the row does. Delimiter `,`, `;` or tab, recognised from the header. A file that cannot be
 read (empty, broken quotes, unknown or missing columns, too many rows, bad bytes) is

@@ -6,9 +6,9 @@ from marshmallow import fields, validate
 
 from gateway.schemas.common import ListQuerySchema, RequestSchema, ResponseSchema, page_schema
 from gateway.schemas.crm_clients import ClientListQuery
+from gateway.schemas.crm_contacts import ContactListQuery
 
-ENTITIES = ("clients",)
-"""Contacts join when crm's contacts use cases land (crm refuses what it cannot import)."""
+ENTITIES = ("clients", "contacts")
 STATUSES = ("validating", "validated", "importing", "completed", "failed")
 
 
@@ -83,4 +83,11 @@ class ClientExportQuery(ClientListQuery):
     """The list's filters and sort, without paging: the export is the whole list."""
 
     class Meta(ClientListQuery.Meta):
+        exclude = ("limit", "cursor", "include_total")
+
+
+class ContactExportQuery(ContactListQuery):
+    """The contacts list's filters and sort, without paging."""
+
+    class Meta(ContactListQuery.Meta):
         exclude = ("limit", "cursor", "include_total")

@@ -213,3 +213,15 @@ def test_imports_are_listed_with_the_lists_paging_and_filters(client, auth, crm)
     assert crm.calls_of("list_imports") == [
         {"limit": 5, "include_total": False, "status": "validated", "sort": "-created_at"}]
     assert client.get(f"{IMPORTS}?status=done", headers=auth).status_code == 400
+
+
+
+def test_contacts_export_with_the_contact_lists_filters(client, auth, crm):
+    crm.answers["export_contacts"] = lambda kw: {"csv": "id,name\r\n", "columns": ["id", "name"],
+                                                 "next_cursor": None}
+    response = client.get("/api/v1/crm/contacts/export?tag=vip", headers=auth)
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == 'attachment; filename="contacts.csv"'
+    assert crm.calls_of("export_contacts") == [{"tag": "vip", "sort": "name"}]
+    assert client.get("/api/v1/crm/contacts/export?limit=5", headers=auth).status_code == 400
+    assert upload(client, auth, b"name\nAnn\n", query="entity=contacts").status_code == 201

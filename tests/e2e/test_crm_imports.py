@@ -129,3 +129,26 @@ def test_a_file_near_the_size_limit_travels_to_crm_and_is_reported_row_by_row(
     report = until_status(api, owner, uploaded.headers["Location"], "validated")
     assert (report["failed_rows"], report["created_rows"]) == (100, 0)
     assert {p["column"] for p in report["problems"]} == {"notes"}
+
+
+
+def test_contacts_import_linked_to_their_client_and_export_round_trip(api: Api,
+                                                                     owner: Account):
+    created = api.post(CLIENTS, headers=owner.auth, json={"name": "Acme", "currency": "EUR"})
+    assert created.status_code == 201, created.text
+    body = (b"First Name;Last Name;Email;Company;Role\r\n"
+            b"Ann;Lee;ann@acme.test, ann@home.test;acme;Billing\r\n")
+    uploaded = upload(api, owner, body, "entity=contacts&dry_run=false")
+    assert uploaded.status_code == 201, uploaded.text
+    done = until_status(api, owner, uploaded.headers["Location"], "completed")
+    assert (done["created_rows"], done["failed_rows"]) == (1, 0), done["problems"]
+    [ann] = api.get("/api/v1/crm/contacts", headers=owner.auth).json()["data"]
+    assert (ann["name"], ann["primary_email"]) == ("Ann Lee", "ann@acme.test")
+    assert ann["primary_client_id"] == created.json()["id"]
+    export = api.get("/api/v1/crm/contacts/export", headers=owner.auth)
+    assert export.status_code == 200
+    [row] = list(csv.DictReader(io.StringIO(export.text, newline="")))
+    assert (row["id"], row["emails"]) == (ann["id"], "ann@acme.test; ann@home.test")
+    again = upload(api, owner, export.content, "entity=contacts&dry_run=false")
+    rerun = until_status(api, owner, again.headers["Location"], "completed")
+    assert (rerun["created_rows"], rerun["skipped_rows"]) == (0, 1)

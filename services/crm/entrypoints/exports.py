@@ -17,3 +17,9 @@ class ExportEntrypoints(Entrypoints):
         args = load(schemas.ExportClientsInput(), payload)
         with self.db.transaction() as session:
             return exports.export_chunk(session, self.ctx, exports.CLIENTS, **args)
+
+    @rpc
+    def export_contacts(self, **payload: Any) -> dict[str, Any]:
+        args = load(schemas.ExportContactsInput(), payload)
+        with self.db.transaction() as session:
+            return exports.export_chunk(session, self.ctx, exports.CONTACTS, **args)

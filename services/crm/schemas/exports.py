@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from services.crm.schemas.clients import ListClientsInput
+from services.crm.schemas.contacts import ListContactsInput
 from services.crm.schemas.imports import RefusesNul
 
 COLUMNS = fields.List(fields.String(validate=validate.Length(min=1, max=80)),
@@ -15,6 +16,15 @@ class ExportClientsInput(RefusesNul, ListClientsInput):
     """list_clients' filters and sort; `cursor` and `columns` from the previous chunk."""
 
     class Meta(ListClientsInput.Meta):
+        exclude = ("limit", "include_total")
+
+    columns = COLUMNS
+
+
+class ExportContactsInput(RefusesNul, ListContactsInput):
+    """list_contacts' filters and sort; `cursor` and `columns` from the previous chunk."""
+
+    class Meta(ListContactsInput.Meta):
         exclude = ("limit", "include_total")
 
     columns = COLUMNS

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from services.crm.domain.csv_files import safe_cell, write_rows
 from services.crm.domain.imports import CUSTOM_PREFIX, custom_cell
 from services.crm.domain.permissions import Action
-from services.crm.use_cases import clients, custom_fields
+from services.crm.use_cases import clients, contacts, custom_fields
 from services.crm.use_cases.common import caller
 from shared.call_context import CallContext
 from shared.errors import ValidationFailed
@@ -46,7 +46,13 @@ CLIENTS = Exporter(
              *(f"billing_address.{part}" for part in ADDRESS), "currency", "owner_id",
              "owner_name", "status", "tags", "notes", "created_at", "updated_at"),
 )
-EXPORTERS = {"clients": CLIENTS}
+CONTACTS = Exporter(
+    entity="contacts", custom_entity="contact", list_page=contacts.list_contacts,
+    columns=("id", "first_name", "last_name", "name", "title", "emails", "phones",
+             "primary_client_id", "owner_id", "owner_name", "tags", "notes", "created_at",
+             "updated_at"),
+)
+EXPORTERS = {"clients": CLIENTS, "contacts": CONTACTS}
 
 
 def _custom_columns(session: Session, exporter: Exporter) -> list[str]:
