@@ -27,7 +27,9 @@ from gateway.routes import (
     crm_contacts,
     crm_custom_fields,
     crm_deals,
+    crm_exports,
     crm_forecast,
+    crm_imports,
     crm_pipelines,
     documents,
     health,
@@ -62,7 +64,7 @@ def create_app(config: dict[str, Any] | None = None, rpc: RpcCaller | None = Non
     install_problem_handlers(app)
     identity_areas = (auth, me, users, invitations, tenant)
     crm_areas = (crm_clients, crm_contacts, crm_custom_fields, crm_pipelines, crm_deals,
-                 crm_forecast)
+                 crm_forecast, crm_exports, crm_imports)
     for area in (*identity_areas, *crm_areas, well_known, health, documents):
         app.register_blueprint(area.bp)
     return app

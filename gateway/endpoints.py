@@ -25,7 +25,7 @@ from gateway.idempotency import (
     fingerprint,
 )
 from gateway.problems import response_for_error
-from gateway.request_input import load_json_body, load_query
+from gateway.request_input import limit_body, load_json_body, load_query, load_text_body
 from shared.errors import BureauError, Unauthenticated
 
 
@@ -49,6 +49,11 @@ class EndpointSpec:
     paginated: bool = False
     location: bool = False
     description: str = ""
+    raw_body: str | None = None
+    """A media type (e.g. `text/csv`): the body is that text, not JSON (`Call.text`)."""
+    max_body_bytes: int | None = None
+    """This endpoint's body limit, instead of the app's (BUREAU_MAX_BODY_BYTES)."""
+    response_media_type: str = "application/json"
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,8 @@ class Call:
     caller: Caller
     query: dict[str, Any]
     body: dict[str, Any]
+    text: str | None = None
+    """The decoded body of a `raw_body` endpoint."""
 
 
 View = Callable[..., Response]
@@ -73,6 +80,8 @@ def endpoint(bp: Blueprint, rule: str, method: str, **spec: Any) -> Callable[[Vi
 
         @functools.wraps(view)
         def handle(**path_args: Any) -> Response:
+            if declared.max_body_bytes is not None:
+                limit_body(declared.max_body_bytes)
             try:
                 caller = identify_caller(required=declared.auth)
             except Unauthenticated:  # guessing tokens counts against the address's limit
@@ -86,6 +95,9 @@ def endpoint(bp: Blueprint, rule: str, method: str, **spec: Any) -> Callable[[Vi
             query = load_query(query_schema)
 
             def run() -> Response:
+                if declared.raw_body is not None:
+                    text = load_text_body(declared.raw_body)
+                    return view(Call(caller, query, {}, text), **path_args)
                 body = load_json_body(body_schema) if body_schema else {}
                 return view(Call(caller, query, body), **path_args)
 

@@ -19,6 +19,9 @@ threads = env_int("GATEWAY_THREADS", 8)
 graceful_timeout = env_int("GATEWAY_GRACEFUL_TIMEOUT", 20)
 timeout = env_int("GATEWAY_TIMEOUT", 30)
 keepalive = 5
+limit_request_line = 8190  # gunicorn's maximum; its default, 4094, is a 414 for a list query
+# within its documented bounds (5 custom[<key>] filters of 100 characters, percent-encoded
+# UTF-8 at up to 12 bytes a character), found by the schema fuzzer on the clients export.
 worker_tmp_dir = os.environ.get("GATEWAY_WORKER_TMP_DIR", tempfile.gettempdir())
 accesslog = None  # the app logs requests as JSON itself
 # gunicorn's runtime control socket is unused; off, it cannot clash between gateways on one

@@ -25,6 +25,7 @@ _PATH_FORMATS = {"uuid": {"type": "string", "format": "uuid"}}
 STATUS_DESCRIPTIONS = {
     200: "OK",
     201: "Created",
+    202: "Accepted: the work runs in the background",
     204: "No Content",
     400: "Invalid input; `errors` names each field",
     401: "Missing, invalid or expired access token",
@@ -33,7 +34,7 @@ STATUS_DESCRIPTIONS = {
     409: "Conflict with the current state, or a duplicate request still in flight",
     412: "If-Match does not match the current ETag",
     413: "Body larger than the limit",
-    415: "Body is not application/json",
+    415: "Body is not of the media type documented (application/json unless said)",
     422: "Refused by the rules, or an Idempotency-Key reused with another body",
     428: "If-Match is required",
     429: "Rate limited; see Retry-After",
@@ -98,6 +99,12 @@ def _operation(declared: EndpointSpec, rule: Rule) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": declared.body}},
         }
+    if declared.raw_body is not None:
+        body: dict[str, Any] = {"type": "string"}
+        if declared.max_body_bytes is not None:
+            body["description"] = f"At most {declared.max_body_bytes} bytes."
+        operation["requestBody"] = {"required": True, "content": {declared.raw_body: {
+            "schema": body}}}
     return operation
 
 
@@ -134,6 +141,8 @@ def _responses(declared: EndpointSpec, rule: Rule) -> dict[str, Any]:
     headers: dict[str, Any] = {"X-Request-ID": _HEADER}
     if declared.response is not None and declared.status != 204:
         success["content"] = {"application/json": {"schema": declared.response}}
+    elif declared.response_media_type != "application/json":
+        success["content"] = {declared.response_media_type: {"schema": {"type": "string"}}}
     if declared.etag:
         headers["ETag"] = {"description": 'The version as a strong tag, e.g. "3"', **_HEADER}
     if declared.location:
@@ -153,7 +162,7 @@ def _error_statuses(declared: EndpointSpec, rule: Rule) -> set[int]:
         statuses |= {401, 403, 404}
     if rule.arguments:
         statuses.add(404)
-    if declared.body is not None:
+    if declared.body is not None or declared.raw_body is not None:
         statuses |= {413, 415}
     if declared.if_match:
         statuses |= {412, 428}

@@ -1,4 +1,5 @@
-"""Loading a request's query string and JSON body through marshmallow schemas.
+"""Loading a request's query string and JSON body through marshmallow schemas, and the
+text body of the few endpoints that take a file (a CSV import): decoded here, per HTTP.
 
 Unknown fields and unknown query parameters are refused (400 with field errors), so a typo
 is never silently ignored and no client sets a field it does not own.
@@ -6,13 +7,14 @@ is never silently ignored and no client sets a field it does not own.
 
 from __future__ import annotations
 
+import codecs
 import json
 from typing import Any
 
 from flask import request
 from marshmallow import Schema
 from marshmallow import ValidationError as SchemaValidationError
-from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from shared.errors import ValidationFailed
 from shared.input_schemas import flatten_messages
@@ -67,3 +69,55 @@ def _unknown_as_parameter(messages: Any) -> Any:
         key: (["Unknown parameter."] if value == ["Unknown field."] else value)
         for key, value in messages.items()
     }
+
+
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: its BOM starts the same way
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def limit_body(max_bytes: int) -> None:
+    """This request's body limit (Flask 3.1 lets a request have its own); a declared
+    length over it is refused before anything is read."""
+    request.max_content_length = max_bytes
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise RequestEntityTooLarge(
+            f"The body is {request.content_length:,} bytes; this endpoint takes at most "
+            f"{max_bytes:,} ({max_bytes // (1024 * 1024)} MiB)."
+        )
+
+
+def load_text_body(media_type: str) -> str:
+    """The body as text: 415 unless sent as `media_type`, 400 when it does not decode."""
+    if request.mimetype != media_type:
+        raise UnsupportedMediaType(f"Send the body as {media_type}.")
+    return decode_text(request.get_data(cache=True), request.mimetype_params.get("charset"))
+
+
+def decode_text(raw: bytes, charset: str | None = None) -> str:
+    """Bytes to text: the declared charset if any, else a byte order mark (UTF-8, UTF-16,
+    UTF-32), else UTF-8. Bytes that do not decode are a 400 naming the byte and the cure;
+    nothing is guessed, since a wrong guess imports garbled names without a word."""
+    encoding = charset.strip().lower() if charset else None
+    if encoding in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"  # a BOM is not part of the text
+    if encoding is None:
+        encoding = next((name for bom, name in BOMS if raw.startswith(bom)), "utf-8")
+    try:
+        return raw.decode(encoding)
+    except LookupError:
+        raise ValidationFailed("Unknown charset.", {"_body": [
+            f"Unknown charset {charset!r}; use e.g. utf-8, utf-16 or windows-1252."]}) from None
+    except UnicodeDecodeError as exc:
+        name = codecs.lookup(encoding).name.removesuffix("-sig").upper()
+        byte = raw[exc.start:exc.start + 1].hex().upper()
+        hint = ("Save it as UTF-8, or name its encoding in the Content-Type, e.g. "
+                "text/csv; charset=windows-1252." if charset is None else "")
+        raise ValidationFailed(
+            f"The body is not valid {name}: byte 0x{byte} at offset {exc.start}. {hint}".strip(),
+            {"_body": [f"Not valid {name} (byte 0x{byte} at offset {exc.start})."]},
+        ) from None

@@ -314,6 +314,11 @@ class Import(TenantScoped, Timestamped, Versioned, Base):
     failed_rows: Mapped[int] = mapped_column(Integer, default=0)
     problems: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list,
                                                            server_default=EMPTY_JSON_ARRAY)
+    """The first problems of the last pass (capped); `problem_count` counts them all."""
+    problem_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    options: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict,
+                                                    server_default=EMPTY_JSON_OBJECT)
+    """How to read the file and run it: dry_run, allow_duplicate_names, delimiter, columns."""
     content: Mapped[str | None] = mapped_column(Text, nullable=True)
     """The decoded CSV between the dry run and the import; cleared when it finishes."""
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)

@@ -102,6 +102,8 @@ def upgrade() -> None:
     sa.Column('skipped_rows', sa.Integer(), nullable=False),
     sa.Column('failed_rows', sa.Integer(), nullable=False),
     sa.Column('problems', postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'[]'::jsonb"), nullable=False),
+    sa.Column('problem_count', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('options', postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'{}'::jsonb"), nullable=False),
     sa.Column('content', sa.Text(), nullable=True),
     sa.Column('created_by', sa.Uuid(), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
