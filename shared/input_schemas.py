@@ -11,7 +11,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from shared.errors import ValidationFailed
 from shared.pagination import MAX_LIMIT
@@ -35,9 +35,35 @@ class EmailAddress(fields.Email):
         return super()._deserialize(value, attr, data, **kwargs).lower()
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 class Input(Schema):
+    """Unknown fields refused; NUL characters refused in every string (PostgreSQL text
+    cannot hold them: a 400 naming the field, never a failed query). A schema whose field
+    checks NULs itself names it in `nul_checked_by_field`."""
+
+    nul_checked_by_field: frozenset[str] = frozenset()
+
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def refuse_nul(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict):
+            skip = self.nul_checked_by_field
+            bad = [str(key) for key, value in data.items()
+                   if key not in skip and (_holds_nul(key) or _holds_nul(value))]
+            if bad:
+                raise ValidationError({key: ["Must not contain NUL characters."] for key in bad})
+        return data
 
 
 class PageInput(Input):

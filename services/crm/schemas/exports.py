@@ -6,13 +6,12 @@ from marshmallow import fields, validate
 
 from services.crm.schemas.clients import ListClientsInput
 from services.crm.schemas.contacts import ListContactsInput
-from services.crm.schemas.imports import RefusesNul
 
 COLUMNS = fields.List(fields.String(validate=validate.Length(min=1, max=80)),
                       load_default=None, validate=validate.Length(min=1, max=300))
 
 
-class ExportClientsInput(RefusesNul, ListClientsInput):
+class ExportClientsInput(ListClientsInput):
     """list_clients' filters and sort; `cursor` and `columns` from the previous chunk."""
 
     class Meta(ListClientsInput.Meta):
@@ -21,7 +20,7 @@ class ExportClientsInput(RefusesNul, ListClientsInput):
     columns = COLUMNS
 
 
-class ExportContactsInput(RefusesNul, ListContactsInput):
+class ExportContactsInput(ListContactsInput):
     """list_contacts' filters and sort; `cursor` and `columns` from the previous chunk."""
 
     class Meta(ListContactsInput.Meta):

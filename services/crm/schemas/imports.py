@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from marshmallow import Schema, ValidationError, fields, pre_load, validate
+from marshmallow import fields, validate
 
 from services.crm.domain.csv_files import MAX_CHARS
 from services.crm.domain.imports import STATUSES
@@ -12,22 +10,9 @@ from services.crm.schemas.common import sort_field
 from shared.input_schemas import Input, PageInput, Trimmed
 
 
-class RefusesNul(Schema):
-    """PostgreSQL text cannot hold NUL: refused as input (400), never a failed query (500).
-    `content` is left to the file checks, which say what a NUL in a file means."""
+class StartImportInput(Input):
+    nul_checked_by_field = frozenset({"content"})  # the file checks say what a NUL means
 
-    @pre_load
-    def refuse_nul(self, data: Any, **kwargs: Any) -> Any:
-        if isinstance(data, dict):
-            bad = [key for key, value in data.items()
-                   if key != "content" and "\x00" in str(value)]
-            if bad:
-                raise ValidationError({key: ["Must not contain NUL characters."]
-                                       for key in bad})
-        return data
-
-
-class StartImportInput(RefusesNul, Input):
     entity = fields.String(required=True, validate=validate.Length(min=1, max=20))
     content = fields.String(required=True, validate=validate.Length(max=MAX_CHARS))
     """The CSV as text (the gateway decodes the upload)."""
