@@ -1,4 +1,4 @@
-"""Events crm publishes about CSV imports (docs/adr/0017-crm-imports.md).
+"""Events crm publishes about CSV imports (docs/adr/0015-crm-imports.md).
 
 `crm.import.requested` is crm's own work queue made durable by the outbox: recorded in the
 transaction that accepts an upload or a run, consumed by crm to process the file in

@@ -5,7 +5,7 @@ with an Import record and records `crm.import.requested`; crm consumes that even
 the pass (`run_pass`) in batches of 500 rows, one transaction each, progress committed
 with every batch. A pass that dies is run again from the event's redelivery: a dry run
 starts over, an import resumes after its last committed batch, and import keys make sure
-no row is created twice (docs/adr/0017-crm-imports.md).
+no row is created twice (docs/adr/0015-crm-imports.md).
 """
 
 from __future__ import annotations
