@@ -16,6 +16,18 @@ from shared.config import Settings
 
 log = logging.getLogger(__name__)
 
+LEAKPROOF_FUNCTIONS = (
+    "textlike(text, text)",  # LIKE: trigram search on search_text
+    "arraycontains(anyarray, anyarray)",  # tags @> ARRAY[...]
+    "jsonb_contains(jsonb, jsonb)",  # custom @> {...}, emails @> [...]
+)
+"""Operators PostgreSQL may evaluate before the row-level security check, so its GIN
+indexes serve them under RLS. Without LEAKPROOF, a query of the app role cannot use an
+index for them (the RLS filter must run first) and a search scans the tenant's rows.
+They raise errors only for a malformed pattern or operand, which our queries supply as
+constants, never from row data: nothing about other tenants' rows can leak through them.
+Needs a superuser, per database (ADR 0008); in production the DBA runs provisioning."""
+
 
 def _ensure_role(cur: psycopg.Cursor, name: str, password: str) -> None:
     cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,))
@@ -82,3 +94,5 @@ def provision(settings: Settings, service: str, *, drop: bool = False) -> None:
             "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}",
         ):
             cur.execute(sql.SQL(statement).format(**ident))
+        for function in LEAKPROOF_FUNCTIONS:
+            cur.execute(sql.SQL("ALTER FUNCTION {} LEAKPROOF").format(sql.SQL(function)))
