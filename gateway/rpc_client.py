@@ -2,8 +2,9 @@
 
 py-amqp connections are not thread-safe, so one lock owns every use of the connection: a
 caller publishes its request under it, one reader thread reads replies under it, and each
-caller waits on its own reply slot, keyed by correlation id. It speaks nameko 2.14's RPC
-wire format, so services need nothing special to answer it.
+caller waits on its own reply slot, keyed by correlation id. A lone caller (nothing else
+in flight) reads its own reply instead, under the same lock (see `_Link._lead`). It
+speaks nameko 2.14's RPC wire format, so services need nothing special to answer it.
 """
 
 from __future__ import annotations
