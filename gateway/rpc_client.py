@@ -2,8 +2,9 @@
 
 py-amqp connections are not thread-safe, so one lock owns every use of the connection: a
 caller publishes its request under it, one reader thread reads replies under it, and each
-caller waits on its own reply slot, keyed by correlation id. It speaks nameko 2.14's RPC
-wire format, so services need nothing special to answer it.
+caller waits on its own reply slot, keyed by correlation id. A lone caller (nothing else
+in flight) reads its own reply instead, under the same lock (see `_Link._lead`). It
+speaks nameko 2.14's RPC wire format, so services need nothing special to answer it.
 """
 
 from __future__ import annotations
@@ -117,7 +118,15 @@ class _Link:
         never held while blocking: the reader selects first, then drains without waiting."""
         self._stopping = False
         self._broken = False
+        self._leader: _ReplySlot | None = None
+        """The slot of the lone caller reading its own reply (under `_state`), if any."""
+        self._leader_thread = 0
+        self._reader_watching = False
+        """Whether the reader thread's select includes the broker socket (under `_state`)."""
         self._wake_r, self._wake_w = socket.socketpair()
+        self._leader_wake_r, self._leader_wake_w = socket.socketpair()
+        self._leader_wake_r.setblocking(False)
+        self._leader_wake_w.setblocking(False)
         self._sock: socket.socket | None = None
         self._conn = amqp.Connection(
             host=address.host,
@@ -157,10 +166,19 @@ class _Link:
 
     def send(self, request: _Request, timeout: float) -> bytes | str:
         slot = _ReplySlot()
+        wake_reader = False
         with self._state:
             if not self.alive:
                 raise ServiceUnavailable("The connection to the message broker was lost.")
+            # A lone caller (nothing else in flight) reads its own reply: no hand-off from
+            # the reader thread (a lock release and a thread switch per call).
+            lead = not self._pending and self._leader is None
             self._pending[request.correlation_id] = slot
+            if lead:
+                self._leader = slot
+                self._leader_thread = threading.get_ident()
+            elif self._leader is None and not self._reader_watching:
+                wake_reader = True  # the reader idles off the socket: have it watch again
         # Published by the caller itself: handing it to the reader thread cost a wake-up
         # (a socket write, a select, a thread switch) per call, ~0.1 ms of round trip.
         try:
@@ -168,14 +186,52 @@ class _Link:
                 self._publish(request)
         except Exception:  # noqa: BLE001 - a broken link: the reader fails every pending call
             self._broken = True
+            wake_reader = True
+        if wake_reader:
             self._wake_reader()
-        if not slot.wait(timeout):
+        answered = self._lead(slot, time.monotonic() + timeout) if lead else slot.wait(timeout)
+        if not answered:
             with self._state:
                 self._pending.pop(request.correlation_id, None)
             if slot.wait(0):  # answered between the timeout and the pop
                 return self._outcome(slot)
             raise ServiceUnavailable(f"No reply from {request.routing_key} within {timeout:g}s.")
         return self._outcome(slot)
+
+    def _lead(self, slot: _ReplySlot, deadline: float) -> bool:
+        """Read frames (dispatching anyone's replies) until this caller's own reply is in,
+        or its time is up; then hand the socket back to the reader thread if others wait.
+        A frame another thread drained (a publisher drains pending frames) resolves this
+        slot from there, and `_on_reply` then wakes us through `_leader_wake`."""
+        sock = self._sock
+        assert sock is not None  # set in __init__
+        watched = [sock, self._leader_wake_r]
+        answered = False
+        try:
+            while not (answered := slot.wait(0)):
+                left = deadline - time.monotonic()
+                if left <= 0 or self._broken or not self.alive:
+                    break
+                readable, _, _ = select.select(watched, [], [], left)
+                if self._leader_wake_r in readable:
+                    with contextlib.suppress(OSError):
+                        self._leader_wake_r.recv(4096)
+                if sock in readable:
+                    with self._io:
+                        self._read_available_frames()
+        except Exception:  # noqa: BLE001 - a broken link: the reader fails every pending call
+            self._broken = True
+            self._wake_reader()
+        finally:
+            with self._state:
+                self._leader = None
+                hand_over = bool(self._pending) and not self._reader_watching
+            if hand_over:
+                self._wake_reader()
+        if answered:
+            return True
+        # A broken or stopped link: the reader's shutdown fails this slot; wait for that.
+        return slot.wait(deadline - time.monotonic())
 
     @staticmethod
     def _outcome(slot: _ReplySlot) -> bytes | str:
@@ -206,10 +262,16 @@ class _Link:
     def _run(self) -> None:
         sock = self._sock
         assert sock is not None  # set before this thread starts
-        watched = [sock, self._wake_r]
+        both = [sock, self._wake_r]
+        wake_only = [self._wake_r]
         try:
             while True:
-                readable, _, _ = select.select(watched, [], [], 1.0)
+                # Off the socket while a lone caller reads it, or while nothing is in
+                # flight (a caller wakes this thread when it needs it); a tick each second
+                # still reads what came (heartbeats, a broker's close) and beats.
+                with self._state:
+                    watching = self._reader_watching = bool(self._pending) and self._leader is None
+                readable, _, _ = select.select(both if watching else wake_only, [], [], 1.0)
                 if self._wake_r in readable:
                     self._wake_r.recv(4096)
                     with self._state:
@@ -217,10 +279,10 @@ class _Link:
                             break
                 if self._broken:
                     break
-                with self._io:
-                    if sock in readable:
+                if sock in readable or not readable:
+                    with self._io:
                         self._read_available_frames()
-                    self._conn.heartbeat_tick()
+                        self._conn.heartbeat_tick()
         except Exception:  # noqa: S110 - any failure ends this link; callers get 503s
             pass
         self._shut_down()
@@ -253,15 +315,27 @@ class _Link:
         correlation_id = message.properties.get("correlation_id")
         with self._state:
             slot = self._pending.pop(correlation_id, None)
+            wake_leader = slot is not None and slot is self._leader
         if slot is not None:  # else the caller gave up: a late reply is dropped
             slot.resolve(message.body)
+            if wake_leader:
+                self._wake_leader()
+
+    def _wake_leader(self) -> None:
+        """The lone caller's reply was read by another thread: end its select."""
+        if threading.get_ident() != self._leader_thread:
+            with contextlib.suppress(OSError):
+                self._leader_wake_w.send(b"\0")
 
     def _on_return(self, exc: Exception, exchange: str, routing_key: str, message: Any) -> None:
         correlation_id = message.properties.get("correlation_id")
         with self._state:
             slot = self._pending.pop(correlation_id, None)
+            wake_leader = slot is not None and slot is self._leader
         if slot is not None:
             slot.fail(ServiceUnavailable(f"No service consumes {routing_key}."))
+            if wake_leader:
+                self._wake_leader()
 
     def _shut_down(self) -> None:
         with self._state:
@@ -269,12 +343,15 @@ class _Link:
             pending, self._pending = self._pending, {}
         for slot in pending.values():
             slot.fail(ServiceUnavailable("The connection to the message broker was lost."))
+        with contextlib.suppress(OSError):  # a lone caller in select: let it see its failure
+            self._leader_wake_w.send(b"\0")
         with self._io, contextlib.suppress(Exception):  # the broker may already be gone
             self._conn.close()
         self._close_sockets()
 
     def _close_sockets(self) -> None:
-        for closable in (self._wake_r, self._wake_w, self._sock):
+        for closable in (self._wake_r, self._wake_w, self._leader_wake_r, self._leader_wake_w,
+                         self._sock):
             if closable is not None:
                 with contextlib.suppress(OSError):
                     closable.close()

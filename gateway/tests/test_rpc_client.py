@@ -206,6 +206,35 @@ def test_fifty_concurrent_calls_from_sixteen_threads_each_get_their_own_answer(
     assert answers == {i: {"n": i} for i in range(50)}
 
 
+def test_a_lone_slow_call_reading_its_socket_does_not_hold_up_quicker_ones(
+    client: RpcClient,
+) -> None:
+    """The lone caller reads the socket itself (no reader-thread hand-off); replies to the
+    calls that start meanwhile are dispatched to them at once, not after the slow one."""
+    for _ in range(3):
+        slow: dict[str, object] = {}
+        lone = threading.Thread(
+            target=lambda: slow.update(tag=client.call("echo", "slow", {"seconds": 0.8,
+                                                                         "tag": "slow"})))
+        lone.start()
+        time.sleep(0.1)  # it leads now
+        started = time.monotonic()
+        quick: list[object] = []
+        threads = [threading.Thread(target=lambda i=i: quick.append(
+            client.call("echo", "echo", {"n": i}))) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=5)
+        assert time.monotonic() - started < 0.5, "quick calls waited for the slow one"
+        assert sorted(q["n"] for q in quick) == [0, 1, 2, 3]  # type: ignore[index]
+        lone.join(timeout=5)
+        assert slow == {"tag": "slow"}
+        # and lone calls after a burst, then a burst behind a lone call that ends first
+        assert [client.call("echo", "echo", {"n": i}) for i in range(20)] == [
+            {"n": i} for i in range(20)]
+
+
 def test_os_threads_and_a_forked_child_each_get_their_own_answers(
     amqp_uri: str, echo_service: None
 ) -> None:

@@ -172,6 +172,39 @@ def test_slow_queries_in_one_service_overlap(notes_service, rabbit_config):
     assert elapsed < 0.9, f"queries ran one after the other ({elapsed:.2f}s)"
 
 
+def test_psycopg_waits_on_the_hub_and_honours_a_timeout():
+    """shared.runtime's wait: psycopg's wait is ours, it reads when ready, and a timeout
+    ends a wait on a silent socket with psycopg's own wait-timeout error."""
+    import socket
+
+    import psycopg.errors
+    import psycopg.waiting
+
+    from shared.runtime import wait_green
+
+    assert psycopg.waiting.wait is wait_green
+    left, right = socket.socketpair()
+
+    def reads_one():
+        ready = yield psycopg.waiting.WAIT_R
+        assert ready == psycopg.waiting.READY_R
+        return left.recv(1)
+
+    right.send(b"x")
+    assert wait_green(reads_one(), left.fileno()) == b"x"
+
+    def waits_forever():
+        while True:
+            yield psycopg.waiting.WAIT_R
+
+    started = time.monotonic()
+    with pytest.raises(psycopg.errors._WaitTimeout):
+        wait_green(waits_forever(), left.fileno(), timeout=0.1)
+    assert 0.09 < time.monotonic() - started < 0.5
+    left.close()
+    right.close()
+
+
 def test_dead_letters_can_be_listed_and_replayed_once_the_cause_is_fixed(
     notes_service, notes_db, rabbit_config, monkeypatch
 ):

@@ -6,10 +6,12 @@ broker, the responder and the proxies are exercised exactly as in production.
 
 from __future__ import annotations
 
+import json
 import math
 import textwrap
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -200,3 +202,23 @@ def test_client_errors_are_expected_so_they_are_not_logged_as_service_failures()
     expected = UnconfirmedRpc().expected_exceptions
     assert NotFound in expected and ValidationFailed in expected
     assert ServiceUnavailable not in expected and BureauError not in expected
+
+
+def test_encode_reply_refuses_nan_and_infinities_nested_beside_nulls() -> None:
+    for result in ({"data": [{"a": None, "b": math.nan}]}, [None, [1, -math.inf]],
+                   {"x": (None, math.inf)}):
+        body, out, exc_info = encode_reply(result, None)
+        assert out is None and exc_info is not None
+        assert "UnserializableValueError" in str(body)
+
+
+def test_encode_reply_plain_results_keep_the_json_wire_format() -> None:
+    result = {"data": [{"id": "u1", "n": 1, "x": 1.5, "ok": True, "none": None}], "next": None}
+    body, out, exc_info = encode_reply(result, None)
+    assert exc_info is None and out is result
+    assert json.loads(body) == {"result": result, "error": None}
+    body, _, exc_info = encode_reply({"big": 2**70, 1: "int key"}, None)  # the json path
+    assert exc_info is None and json.loads(body) == {"result": {"big": 2**70, "1": "int key"},
+                                                     "error": None}
+    _, out, exc_info = encode_reply({"when": datetime.now(UTC)}, None)
+    assert out is None and exc_info is not None  # as stdlib json: not JSON-native
