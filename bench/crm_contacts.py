@@ -118,7 +118,7 @@ PAGE_SQL = {
     "list page": ("", ()),
     "search q": ("AND search_text LIKE %s", ("%{q}%",)),
     "search rare": ("AND search_text LIKE %s", ("%{rare}%",)),
-    "email exact": ("AND (' ' || search_text || ' ') LIKE %s", ("% {email} %",)),
+    "email exact": ("AND emails @> %s::jsonb", ('[{{"value": "{email}"}}]',)),
     "tag filter": ("AND tags @> ARRAY[%s]::text[]", ("vip",)),
     "custom filter": ("AND custom @> %s::jsonb", ('{{"tier": "gold"}}',)),
 }
