@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import sys
 import threading
 from types import TracebackType
@@ -39,6 +38,7 @@ from nameko.rpc import (
 
 from shared.config import settings
 from shared.errors import ERROR_CLASSES, ServiceUnavailable
+from shared.json_ready import has_nonfinite
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
@@ -51,24 +51,6 @@ nameko_exceptions.registry.update(ERROR_CLASSES)
 _ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 """orjson refuses what stdlib json refuses (datetimes, dataclasses); it writes a UUID as
 text, and an int over 64 bits or a non-str key sends the result down the json path."""
-
-
-_SCALARS = frozenset((str, int, bool, type(None)))
-
-
-def _has_nonfinite(value: Any) -> bool:
-    """A NaN or an infinity anywhere in a JSON-native value (orjson writes them as null).
-    Containers of plain scalars are cleared by their set of types, without a Python loop."""
-    kind = type(value)
-    if kind is float or isinstance(value, float):
-        return not math.isfinite(value)
-    if kind is dict or isinstance(value, dict):
-        value = list(value.values())
-    elif not isinstance(value, list | tuple):
-        return False
-    if _SCALARS.issuperset(map(type, value)):
-        return False
-    return any(_has_nonfinite(v) for v in value if type(v) not in _SCALARS)
 
 
 def encode_reply(
@@ -87,7 +69,7 @@ def encode_reply(
         except TypeError:  # orjson.JSONEncodeError: the json path decides
             pass
         else:
-            if b"null" not in encoded or not _has_nonfinite(result):
+            if b"null" not in encoded or not has_nonfinite(result):
                 return b'{"result":' + encoded + b',"error":null}', result, None
     error = serialize(exc_info[1]) if exc_info is not None else None
     try:

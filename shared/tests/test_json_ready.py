@@ -57,3 +57,62 @@ def test_timestamps_in_utc_and_elsewhere_and_without_microseconds():
     assert json_ready(datetime(2026, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1)))) == (
         "2025-12-31T23:30:00Z"
     )
+
+
+def test_containers_converted_by_orjson_equal_the_walks_result():
+    from shared.json_ready import _converted_by_orjson, _walk
+
+    now = datetime(2026, 12, 1, 13, 45, 23, 120000, tzinfo=UTC)
+    page = {
+        "data": [
+            {"id": str(uuid.uuid4()), "n": i, "at": now, "day": date(2026, 1, 2),
+             "amount": Decimal("12.50"), "ok": i % 2 == 0, "none": None, "x": 1.5,
+             "tags": ("a", "b")}
+            for i in range(5)
+        ],
+        "page": {"limit": 5, "has_more": False, "next_cursor": None},
+    }
+    assert _converted_by_orjson(page) is not None
+    assert json_ready(page) == _walk(page)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"at": datetime(2026, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1)))},
+        {"at": datetime(2026, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=-5)))},
+        [datetime(2026, 1, 1, 0, 30, 0, 5, tzinfo=timezone(timedelta(hours=2)))],
+        {"nan": float("nan"), "none": None},
+        [None, [float("inf")]],
+        {"big": 2**70},
+        {1: "non-str key"},
+        {"text that looks like a time": "at 10:30"},
+    ],
+)
+def test_what_orjson_would_write_differently_takes_the_walk(value):
+    from shared.json_ready import _converted_by_orjson, _walk
+
+    assert _converted_by_orjson(value) is None
+    assert json_ready(value) == _walk(value)
+
+
+def test_the_walk_still_converts_offsets_and_keeps_nan_for_the_reply_to_refuse():
+    out = json_ready({"at": datetime(2026, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1))),
+                      "nan": float("nan"), "none": None})
+    assert out["at"] == "2025-12-31T23:30:00Z"
+    assert out["nan"] != out["nan"]
+
+
+def test_a_naive_timestamp_or_an_unknown_type_in_a_container_is_refused():
+    from dataclasses import dataclass
+
+    @dataclass
+    class Row:
+        n: int
+
+    with pytest.raises(ValueError):
+        json_ready({"at": datetime(2026, 1, 1)})
+    with pytest.raises(TypeError):
+        json_ready([Row(1)])
+    with pytest.raises(TypeError):
+        json_ready({"b": b"bytes"})
