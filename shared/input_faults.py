@@ -82,10 +82,10 @@ def input_faults(data: Mapping[str, Any], skip: frozenset[str] = frozenset(),
         if level > max_nesting:
             faults[top] = [NESTING_MESSAGE]
             continue
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        for key, item in items:
-            if isinstance(key, str) and (fault := text_fault(key)):
-                faults[f"{path}.{shown_name(key)}"] = [fault]
+        items: Any = value.items() if isinstance(value, dict) else enumerate(value)
+        for member, item in items:
+            if isinstance(member, str) and (fault := text_fault(member)):
+                faults[f"{path}.{shown_name(member)}"] = [fault]
             else:
-                pending.append((top, f"{path}.{shown_name(key)}", item, level + 1))
+                pending.append((top, f"{path}.{shown_name(member)}", item, level + 1))
     return faults
