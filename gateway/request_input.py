@@ -46,7 +46,7 @@ def load_query(schema: Schema | None) -> dict[str, Any]:
 def load_json_body(schema: Schema) -> dict[str, Any]:
     """The JSON object body loaded by `schema`: 415 when not JSON, 400 when malformed, and
     400 naming the field for what no service could store or be sent (a NUL or a lone
-    surrogate in a string, nesting past `MAX_NESTING`: shared/input_schemas.py)."""
+    surrogate, NaN or a >64-bit integer, nesting past 32 levels: shared/input_faults.py)."""
     if not request.mimetype or not _is_json(request.mimetype):
         raise UnsupportedMediaType("Send the body as application/json.")
     raw = request.get_data(cache=True)
