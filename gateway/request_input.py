@@ -17,6 +17,7 @@ from marshmallow import ValidationError as SchemaValidationError
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from shared.errors import ValidationFailed
+from shared.input_faults import NESTING_MESSAGE, input_faults, text_fault
 from shared.input_schemas import flatten_messages
 
 
@@ -27,6 +28,9 @@ def load_query(schema: Schema | None) -> dict[str, Any]:
         errors = {name: ["Give this parameter once."] for name in duplicated}
         raise ValidationFailed("The query string is invalid.", errors)
     raw = request.args.to_dict()
+    faults = input_faults(raw)
+    if faults:
+        raise ValidationFailed("The query string is invalid.", faults)
     if schema is None:
         if raw:
             errors = {name: ["Unknown parameter."] for name in raw}
@@ -40,7 +44,9 @@ def load_query(schema: Schema | None) -> dict[str, Any]:
 
 
 def load_json_body(schema: Schema) -> dict[str, Any]:
-    """The JSON object body loaded by `schema`: 415 when not JSON, 400 when malformed."""
+    """The JSON object body loaded by `schema`: 415 when not JSON, 400 when malformed, and
+    400 naming the field for what no service could store or be sent (a NUL or a lone
+    surrogate, NaN or a >64-bit integer, nesting past 32 levels: shared/input_faults.py)."""
     if not request.mimetype or not _is_json(request.mimetype):
         raise UnsupportedMediaType("Send the body as application/json.")
     raw = request.get_data(cache=True)
@@ -50,8 +56,14 @@ def load_json_body(schema: Schema) -> dict[str, Any]:
         raise ValidationFailed(
             "The body is not valid JSON.", {"_body": ["Malformed JSON."]}
         ) from exc
+    except RecursionError:  # nested past the parser's stack: the limit below, but sooner
+        raise ValidationFailed("The body is nested too deeply.",
+                               {"_body": [NESTING_MESSAGE]}) from None
     if not isinstance(data, dict):
         raise ValidationFailed("The body must be a JSON object.", {"_body": ["Not an object."]})
+    faults = input_faults(data)
+    if faults:
+        raise ValidationFailed("The body is invalid.", faults)
     try:
         return schema.load(data)
     except SchemaValidationError as exc:
@@ -98,6 +110,19 @@ def load_text_body(media_type: str) -> str:
     return decode_text(request.get_data(cache=True), request.mimetype_params.get("charset"))
 
 
+TEXT_ENCODINGS = frozenset(codecs.lookup(name).name for name in (
+    "utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le",
+    "utf-32-be", "ascii", "latin-1", *(f"iso-8859-{n}" for n in (2, 3, 4, 5, 6, 7, 8, 9, 10,
+                                                                   13, 14, 15, 16)),
+    *(f"windows-{n}" for n in range(1250, 1259)), "mac-roman", "cp437", "cp850", "koi8-r",
+    "koi8-u", "shift_jis", "cp932", "euc-jp", "gb2312", "gbk", "gb18030", "big5", "euc-kr",
+    "cp949",
+))
+"""Charsets an upload may declare: real text encodings. Python knows other codecs too
+(`utf-7`, `unicode_escape`, `rot13`, `base64`...) that are no file's encoding and can
+decode to lone surrogates no service can store: those are refused, named."""
+
+
 def decode_text(raw: bytes, charset: str | None = None) -> str:
     """Bytes to text: the declared charset if any, else a byte order mark (UTF-8, UTF-16,
     UTF-32), else UTF-8. Bytes that do not decode are a 400 naming the byte and the cure;
@@ -108,10 +133,15 @@ def decode_text(raw: bytes, charset: str | None = None) -> str:
     if encoding is None:
         encoding = next((name for bom, name in BOMS if raw.startswith(bom)), "utf-8")
     try:
-        return raw.decode(encoding)
+        known = codecs.lookup(encoding).name in TEXT_ENCODINGS
     except LookupError:
-        raise ValidationFailed("Unknown charset.", {"_body": [
-            f"Unknown charset {charset!r}; use e.g. utf-8, utf-16 or windows-1252."]}) from None
+        known = False
+    if not known:
+        message = (f"Unsupported charset {charset!r}: send a text encoding such as utf-8, "
+                   "utf-16 or windows-1252.")
+        raise ValidationFailed(message, {"_body": [message]})
+    try:
+        text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
         name = codecs.lookup(encoding).name.removesuffix("-sig").upper()
         byte = raw[exc.start:exc.start + 1].hex().upper()
@@ -121,3 +151,7 @@ def decode_text(raw: bytes, charset: str | None = None) -> str:
             f"The body is not valid {name}: byte 0x{byte} at offset {exc.start}. {hint}".strip(),
             {"_body": [f"Not valid {name} (byte 0x{byte} at offset {exc.start})."]},
         ) from None
+    fault = text_fault(text.replace("\x00", ""))  # a NUL is the file checks' to explain
+    if fault:
+        raise ValidationFailed("The body is not valid text.", {"_body": [fault]})
+    return text

@@ -14,6 +14,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from shared.errors import ValidationFailed
+from shared.input_faults import input_faults
 from shared.pagination import MAX_LIMIT
 
 PAGE_LIMIT = validate.Range(min=1, max=MAX_LIMIT)
@@ -35,34 +36,23 @@ class EmailAddress(fields.Email):
         return super()._deserialize(value, attr, data, **kwargs).lower()
 
 
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_holds_nul(v) for v in value)
-    return False
-
-
 class Input(Schema):
-    """Unknown fields refused; NUL characters refused in every string (PostgreSQL text
-    cannot hold them: a 400 naming the field, never a failed query). A schema whose field
-    checks NULs itself names it in `nul_checked_by_field`."""
+    """Unknown fields refused; NUL characters, lone surrogates and absurd nesting refused
+    in every input (PostgreSQL text cannot hold a NUL, nothing can encode a lone surrogate
+    as UTF-8: a 400 naming the field, never a failed query or reply). A schema whose field
+    checks its text itself (a CSV file's) names it in `text_checked_by_field`."""
 
-    nul_checked_by_field: frozenset[str] = frozenset()
+    text_checked_by_field: frozenset[str] = frozenset()
 
     class Meta:
         unknown = RAISE
 
     @pre_load
-    def refuse_nul(self, data: Any, **kwargs: Any) -> Any:
+    def refuse_unstorable_text(self, data: Any, **kwargs: Any) -> Any:
         if isinstance(data, dict):
-            skip = self.nul_checked_by_field
-            bad = [str(key) for key, value in data.items()
-                   if key not in skip and (_holds_nul(key) or _holds_nul(value))]
-            if bad:
-                raise ValidationError({key: ["Must not contain NUL characters."] for key in bad})
+            faults = input_faults(data, self.text_checked_by_field)
+            if faults:
+                raise ValidationError(faults)
         return data
 
 

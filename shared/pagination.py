@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import uuid
 import weakref
 from collections.abc import Callable, Mapping
@@ -20,10 +21,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, func, select, tuple_
+from sqlalchemy import BigInteger, Integer, Select, SmallInteger, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from shared.errors import ValidationFailed
+from shared.input_faults import text_fault
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
@@ -182,7 +184,17 @@ def _to_json(value: Any) -> Any:
     return value
 
 
+MAX_KEY_TEXT = 10_000
+"""A text sort key longer than this was not written by us (names are far shorter)."""
+MAX_KEY_DIGITS = 40
+MAX_KEY_EXPONENT = 40
+"""A Decimal key past these (`1e999999`) fits no NUMERIC column we sort by."""
+_INT_RANGES = {SmallInteger: 2**15, Integer: 2**31, BigInteger: 2**63}
+
+
 def _decode(cursor: str, collection: str, sort: str, column: Any, tiebreaker: Any) -> tuple:
+    """The cursor's position, each key checked against its column's type, so a tampered
+    cursor is a 400 here and never reaches the database as a value it refuses."""
     bad = ValidationFailed("Invalid cursor.", {"cursor": ["Not a cursor of this list."]})
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
@@ -195,7 +207,10 @@ def _decode(cursor: str, collection: str, sort: str, column: Any, tiebreaker: An
             raise ValidationFailed(
                 "Invalid cursor.", {"cursor": ["The cursor was made for another sort."]}
             )
-        value, tie = data["k"]
+        keys = data["k"]
+        if not isinstance(keys, list) or len(keys) != 2:
+            raise bad
+        value, tie = keys
         return _from_json(value, column), _from_json(tie, tiebreaker)
     except ValidationFailed:
         raise
@@ -204,9 +219,14 @@ def _decode(cursor: str, collection: str, sort: str, column: Any, tiebreaker: An
 
 
 def _from_json(value: Any, column: Any) -> Any:
+    """The key as its column's Python type, or ValueError for anything we never encode."""
     python_type = column.type.python_type
-    if value is None:
-        raise ValueError("null key")
+    if value is None or isinstance(value, bool):
+        raise ValueError("not a key")
+    if python_type in (datetime, date, uuid.UUID, Decimal, str) and not isinstance(value, str):
+        raise ValueError("wrong key type")
+    if isinstance(value, str) and (len(value) > MAX_KEY_TEXT or text_fault(value)):
+        raise ValueError("not a text we wrote")
     if python_type is datetime:
         parsed = datetime.fromisoformat(value)
         if parsed.tzinfo is None:
@@ -217,7 +237,23 @@ def _from_json(value: Any, column: Any) -> Any:
     if python_type is uuid.UUID:
         return uuid.UUID(value)
     if python_type is Decimal:
-        return Decimal(value)
-    if python_type in (int, float, str) and not isinstance(value, python_type):
+        number = Decimal(value)
+        exponent = number.as_tuple().exponent
+        if (not number.is_finite() or not isinstance(exponent, int)
+                or len(number.as_tuple().digits) > MAX_KEY_DIGITS
+                or abs(exponent) > MAX_KEY_EXPONENT):
+            raise ValueError("out of range")
+        return number
+    if python_type is int:
+        limit = next((bound for kind, bound in _INT_RANGES.items()
+                      if type(column.type) is kind), 2**63)
+        if not isinstance(value, int) or not -limit <= value < limit:
+            raise ValueError("wrong key type")
+        return value
+    if python_type is float:
+        if not isinstance(value, int | float) or not math.isfinite(value):
+            raise ValueError("wrong key type")
+        return float(value)
+    if not isinstance(value, python_type):
         raise ValueError("wrong key type")
     return value

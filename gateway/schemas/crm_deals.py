@@ -29,7 +29,8 @@ class DealFieldsBody(RequestSchema):
     client_id = fields.UUID(metadata={"description": "A client of your tenant."})
     contact_ids = ids_field(metadata={"description": "Contacts of your tenant."})
     owner_id = fields.UUID(metadata={"description": "A member of your tenant; default you."})
-    expected_close_date = fields.Date(allow_none=True)
+    expected_close_date = fields.Date(allow_none=True,
+                                      metadata={"description": "1900-01-01 to 9998-12-31."})
     source = fields.String(allow_none=True, validate=validate.Length(max=100))
     tags = tags_field()
     notes = fields.String(validate=validate.Length(max=20_000))

@@ -10,9 +10,11 @@ from gateway.schemas.crm import MoneySchema, currency_field
 
 class ForecastQuery(RequestSchema):
     start = fields.Date(required=True, data_key="from",
-                        metadata={"description": "First day of the range."})
+                        metadata={"description": "First day of the range "
+                                                 "(1900-01-01 to 9998-12-31)."})
     end = fields.Date(required=True, data_key="to",
-                      metadata={"description": "Last day of the range (36 months at most)."})
+                      metadata={"description": "Last day of the range (36 months at most, "
+                                               "9998-12-31 at the latest)."})
     currency = currency_field(required=True)
     """One currency (no exchange rates): deals in others are left out and counted."""
     pipeline_id = fields.UUID()

@@ -91,9 +91,25 @@ def test_bytes_that_are_not_utf8_are_a_400_naming_the_byte_and_the_cure(client, 
     assert crm.calls == []
 
 
-def test_an_unknown_charset_is_a_400(client, auth, crm):
-    response = upload(client, auth, b"name\n", f"{CSV}; charset=klingon")
+@pytest.mark.parametrize(("body", "charset"), [
+    (b"name\n", "klingon"),
+    (b"name\n+2AA-\n", "utf-7"),            # decodes to a lone surrogate
+    (b"name\n\\ud800\n", "unicode_escape"),  # likewise: a codec, not a text encoding
+    (b"name\n", "rot13"),
+    (b"bmFtZQo=", "base64"),
+])
+def test_a_charset_that_is_no_text_encoding_is_a_400_naming_the_charset(client, auth, crm,
+                                                                        body, charset):
+    response = upload(client, auth, body, f"{CSV}; charset={charset}")
     assert response.status_code == 400 and crm.calls == []
+    problem = response.get_json()
+    assert charset in problem["errors"]["_body"][0] and "utf-8" in problem["errors"]["_body"][0]
+
+
+def test_a_lone_surrogate_in_utf16_bytes_is_refused_by_its_decoder():
+    with pytest.raises(ValidationFailed) as refused:
+        decode_text(b"\x00\xd8", "utf-16-le")  # the decoder itself refuses it
+    assert "_body" in refused.value.errors
 
 
 def test_anything_but_text_csv_is_415(client, auth, crm):

@@ -72,3 +72,51 @@ def test_a_non_uuid_id_is_404_without_calling_the_service(client, identity, auth
     response = client.get("/api/v1/identity/users/not-a-uuid", headers=auth)
     assert response.status_code == 404
     assert identity.calls_of("get_user") == []
+
+
+def post_raw(client, body: bytes | str):
+    return client.post("/api/v1/auth/login", data=body,
+                       headers={"Content-Type": "application/json"})
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ('{"email": "a@example.com", "password": "\\ud800secret"}', "password"),
+    ('{"email": "a@example.com", "password": "x", "tenant": "\\udfff"}', "tenant"),
+    ('{"email": "a\\u0000@example.com", "password": "x"}', "email"),
+    ('{"email": {"deep\\ud800": 1}, "password": "x"}', "email.deep\\ud800"),
+])
+def test_lone_surrogates_and_nuls_are_a_400_naming_the_field_before_any_call(client, identity,
+                                                                           body, field):
+    response = post_raw(client, body)
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert list(response.get_json()["errors"]) == [field]
+    assert identity.calls_of("login") == []
+
+
+@pytest.mark.parametrize("levels", [40, 300, 1_000, 100_000])
+def test_a_body_nested_past_the_limit_is_a_400_however_deep(client, identity, levels):
+    body = '{"email": ' + "[" * levels + "1" + "]" * levels + ', "password": "x"}'
+    response = post_raw(client, body)
+    assert response.status_code == 400
+    problem = response.get_json()
+    assert set(problem["errors"]) <= {"email", "_body"} and problem["errors"]
+    assert "levels deep" in next(iter(problem["errors"].values()))[0]
+    assert identity.calls_of("login") == []
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999",
+                                    "99999999999999999999"])
+def test_numbers_no_json_encoder_sends_on_are_a_400_naming_the_field(client, identity, number):
+    response = post_raw(client, f'{{"email": "a@example.com", "password": {number}}}')
+    assert response.status_code == 400
+    assert list(response.get_json()["errors"]) == ["password"]
+    assert identity.calls_of("login") == []
+
+
+def test_a_nul_in_a_query_parameter_is_a_400_naming_it(client, identity, auth):
+    identity.answers["list_users"] = lambda _: PAGE
+    response = client.get("/api/v1/identity/users?q=a%00b", headers=auth)
+    assert response.status_code == 400
+    assert list(response.get_json()["errors"]) == ["q"]
+    assert identity.calls_of("list_users") == []

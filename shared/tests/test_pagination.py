@@ -1,9 +1,12 @@
 """Keyset pagination: stable pages under concurrent inserts, cursors bound to their list."""
 
+import base64
+import json
 import uuid
+from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Integer, Numeric, cast, select
 
 from shared.call_context import CallContext
 from shared.db import tenant_transaction
@@ -99,3 +102,56 @@ def test_a_page_of_labelled_columns_yields_dicts_and_walks_like_a_page_of_models
         if cursor is None:
             break
     assert seen == [f"c{i}" for i in range(5)]
+
+
+def _forged(key, sort="body", collection="notes", tie=None):
+    raw = json.dumps({"c": collection, "s": sort, "k": [key, tie or str(uuid.uuid4())]})
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+NUMERIC_SORTS = {"amount": cast(Note.body, Numeric), "rank": cast(Note.body, Integer),
+                 "body": Note.body, "created_at": Note.created_at}
+
+
+@pytest.mark.parametrize(("sort", "key"), [
+    ("body", "a\x00b"),                    # PostgreSQL text holds no NUL
+    ("body", "\ud800"),                    # a lone surrogate encodes to nothing
+    ("body", 5),                           # not the sort key's type
+    ("body", "x" * 10_001),                # longer than any name we sort by
+    ("amount", "1e999999"),                # a Decimal no NUMERIC holds
+    ("amount", "NaN"),
+    ("amount", 12),                        # we write Decimals as strings
+    ("rank", 2**31),                       # past an INTEGER column
+    ("rank", True),
+    ("created_at", "2026-01-01T00:00:00"),  # naive
+    ("created_at", 1),
+])
+def test_a_tampered_cursor_is_refused_at_decode_time(sort, key):
+    cursor = _forged(key, sort=sort)
+    with pytest.raises(ValidationFailed) as err:
+        PageRequest.parse(collection="notes", sorts=NUMERIC_SORTS, tiebreaker=Note.id,
+                          sort=sort, cursor=cursor)
+    assert err.value.errors == {"cursor": ["Not a cursor of this list."]}
+
+
+@pytest.mark.parametrize(("sort", "key", "expected"), [
+    ("amount", "-1E+16", Decimal("-1E+16")),
+    ("amount", "1234.5000", Decimal("1234.5000")),
+    ("rank", -(2**31), -(2**31)),
+    ("body", "Zoë", "Zoë"),
+])
+def test_cursors_holding_keys_we_write_are_read_back(sort, key, expected):
+    tie = str(uuid.uuid4())
+    request = PageRequest.parse(collection="notes", sorts=NUMERIC_SORTS, tiebreaker=Note.id,
+                                sort=sort, cursor=_forged(key, sort=sort, tie=tie))
+    assert request.after == (expected, uuid.UUID(tie))
+
+
+def test_a_tampered_tiebreaker_or_key_list_is_refused():
+    for cursor in (_forged("a", tie="\x00"), _forged("a", tie=7)):
+        with pytest.raises(ValidationFailed):
+            _request(sort="body", cursor=cursor)
+    for keys in ("ab", ["a"], ["a", str(uuid.uuid4()), 3]):
+        raw = json.dumps({"c": "notes", "s": "body", "k": keys}).encode()
+        with pytest.raises(ValidationFailed):
+            _request(sort="body", cursor=base64.urlsafe_b64encode(raw).decode())

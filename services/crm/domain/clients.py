@@ -10,7 +10,11 @@ LIVE_STATUSES = ("lead", "active")
 
 
 def domain_of(website: str | None) -> str | None:
-    """`https://www.Acme.example/about` -> `acme.example`: what a domain filter matches."""
+    """`https://www.Acme.example/about` -> `acme.example`: what a domain filter matches.
+
+    ValueError when the text cannot be parsed as a URL at all (`http://[1:2]/`, `[x`):
+    the input schemas refuse such websites and filters with this function first.
+    """
     if not website:
         return None
     parts = urlsplit(website if "//" in website else f"//{website}")
@@ -21,3 +25,4 @@ def domain_of(website: str | None) -> str | None:
 def search_text(*parts: str | None) -> str:
     """The lower-cased text a list's `q` is matched against (trigram index)."""
     return " ".join(p.strip().lower() for p in parts if p and p.strip())
+

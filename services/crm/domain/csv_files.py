@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.errors import ValidationFailed
+from shared.input_faults import SURROGATE_MESSAGE, text_fault
 
 MAX_CHARS = 10 * 1024 * 1024
 """Characters of decoded text (the gateway bounds the upload at 10 MiB of bytes)."""
@@ -65,6 +66,9 @@ def read_csv(text: str, *, max_rows: int = MAX_ROWS, max_chars: int = MAX_CHARS)
     if "\x00" in text:
         raise file_error("The file contains NUL characters: it is binary, or UTF-16 without "
                          "a byte order mark. Send CSV text, preferably UTF-8.")
+    if text_fault(text) == SURROGATE_MESSAGE:
+        raise file_error("The file is not valid Unicode text (it holds lone surrogates). "
+                         "Send CSV text, preferably UTF-8.")
     if not text.strip():
         raise file_error("The file is empty.")
     delimiter = sniff_delimiter(text.split("\n", 1)[0])

@@ -20,6 +20,10 @@ from shared.money import format_amount
 ZERO = Decimal(0)
 WIN_RATE_PLACES = Decimal("0.0001")
 MAX_MONTHS = 36
+EARLIEST = date(1900, 1, 1)
+LATEST = date(9998, 12, 31)
+"""A forecast's dates lie within these: room for any real deal, and the day and month
+after `LATEST` still exist (Python's dates end in 9999)."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,26 @@ def money(amount: Decimal, currency: str) -> dict[str, str]:
 
 def month_of(day: date) -> date:
     return day.replace(day=1)
+
+
+def range_problems(start: date, end: date) -> dict[str, list[str]]:
+    """What is wrong with a forecast's range, by field (`from`, `to`); empty when fine."""
+    problems: dict[str, list[str]] = {}
+    for name, day in (("from", start), ("to", end)):
+        if not EARLIEST <= day <= LATEST:
+            problems[name] = [f"Must be between {EARLIEST} and {LATEST}."]
+    if problems:
+        return problems
+    if end < start:
+        return {"to": ["Must not be before `from`."]}
+    if month_count(start, end) > MAX_MONTHS:
+        return {"to": [f"A forecast spans {MAX_MONTHS} months at most."]}
+    return {}
+
+
+def month_count(start: date, end: date) -> int:
+    """How many calendar months `start`..`end` touches (1 within one month)."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
 def months_between(start: date, end: date) -> list[date]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from typing import Any
 
-from services.crm.domain.clients import LIVE_STATUSES, STATUSES
+from marshmallow import ValidationError, fields, validate
+
+from services.crm.domain.clients import LIVE_STATUSES, STATUSES, domain_of
 from services.crm.schemas.common import (
     NOTES_MAX,
     Address,
@@ -17,14 +19,46 @@ from services.crm.schemas.common import (
 )
 from shared.input_schemas import Input, PageInput, Trimmed
 
+WEBSITE_RULE = "Must be an http(s) URL with a host name, e.g. https://acme.example."
+
+
+def _website_has_host(website: str) -> None:
+    try:
+        host = domain_of(website)
+    except ValueError:
+        host = None
+    if host is None:
+        raise ValidationError(WEBSITE_RULE)
+
+
+def website_field(**kwargs: Any) -> fields.URL:
+    """An http(s) URL a domain can be taken from: marshmallow's URL check alone passes
+    some that no URL parser reads (`http://[1:2]/`)."""
+    return fields.URL(allow_none=True, schemes={"http", "https"},
+                      validate=[validate.Length(max=2048), _website_has_host], **kwargs)
+
+
+class DomainFilter(Trimmed):
+    """A `domain` filter, normalised as clients' domains are (`www.Acme.example` ->
+    `acme.example`); text with no domain in it is a 400, not a filter on `domain IS NULL`."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            domain = domain_of(text)
+        except ValueError:
+            domain = None
+        if domain is None:
+            raise ValidationError("Must be a domain name such as acme.example.")
+        return domain
+
 
 class ClientFields(Input):
     """Every field a client's creator may set; an update takes any subset."""
 
     name = Trimmed(required=True, validate=validate.Length(min=1, max=200))
     legal_name = optional_text(200)
-    website = fields.URL(load_default=None, allow_none=True, schemes={"http", "https"},
-                         validate=validate.Length(max=2048))
+    website = website_field(load_default=None)
     industry = optional_text(100)
     tax_id = optional_text(50)
     billing_address = fields.Nested(Address, load_default=None, allow_none=True)
@@ -51,7 +85,7 @@ class ListClientsInput(PageInput):
     owner_id = fields.UUID(load_default=None)
     mine = fields.Boolean(load_default=False)
     tag = Trimmed(load_default=None, validate=validate.Length(min=1, max=50))
-    domain = Trimmed(load_default=None, validate=validate.Length(min=1, max=253))
+    domain = DomainFilter(load_default=None, validate=validate.Length(min=1, max=253))
     created_after = fields.AwareDateTime(load_default=None)
     created_before = fields.AwareDateTime(load_default=None)
     custom = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
@@ -67,8 +101,7 @@ class UpdateClientInput(Input):
     confirm_duplicate_name = fields.Boolean(load_default=False)
     name = Trimmed(validate=validate.Length(min=1, max=200))
     legal_name = Trimmed(allow_none=True, validate=validate.Length(max=200))
-    website = fields.URL(allow_none=True, schemes={"http", "https"},
-                         validate=validate.Length(max=2048))
+    website = website_field()
     industry = Trimmed(allow_none=True, validate=validate.Length(max=100))
     tax_id = Trimmed(allow_none=True, validate=validate.Length(max=50))
     billing_address = fields.Nested(Address, allow_none=True)

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 from services.crm.domain.deals import STATUSES
+from services.crm.domain.forecast import EARLIEST, LATEST
 from services.crm.schemas.common import NOTES_MAX, Currency, Tags
 from shared.errors import ValidationFailed
 from shared.input_schemas import Input, PageInput, Trimmed
@@ -37,7 +38,9 @@ class DealFields(Input):
     contact_ids = ids()
     owner_id = fields.UUID()
     amount = MoneyField(required=True)
-    expected_close_date = fields.Date(allow_none=True)
+    expected_close_date = fields.Date(allow_none=True, validate=validate.Range(
+        min=EARLIEST, max=LATEST, error="Must be between {min} and {max}."))
+    """Within the dates a forecast covers (9999-12-31 is what undated deals sort as)."""
     source = Trimmed(allow_none=True, validate=validate.Length(max=100))
     tags = Tags()
     notes = Trimmed(validate=validate.Length(max=NOTES_MAX))

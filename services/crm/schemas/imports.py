@@ -11,7 +11,7 @@ from shared.input_schemas import Input, PageInput, Trimmed
 
 
 class StartImportInput(Input):
-    nul_checked_by_field = frozenset({"content"})  # the file checks say what a NUL means
+    text_checked_by_field = frozenset({"content"})  # the file checks say what a NUL means
 
     entity = fields.String(required=True, validate=validate.Length(min=1, max=20))
     content = fields.String(required=True, validate=validate.Length(max=MAX_CHARS))

@@ -64,3 +64,57 @@ def test_lists_filter_search_and_page(rpc, firm):
     assert [c["name"] for c in api.list_clients(tag="t", sort="-name")["data"]] == [
         "Gamma", "Alpha"]
     assert api.list_clients(include_total=True, q="a")["page"]["total"] == 3
+
+
+@pytest.mark.parametrize("website", ["http://[1:2]/", "https://[::1", "http://"])
+def test_a_website_no_url_parser_reads_is_refused_on_create_and_update(rpc, firm, website):
+    api = rpc.as_(firm)
+    with pytest.raises(ValidationFailed) as refused:
+        api.create_client(**{**ACME, "website": website})
+    assert set(refused.value.errors) == {"website"}
+    created = api.create_client(**ACME)
+    with pytest.raises(ValidationFailed) as refused:
+        api.update_client(client_id=created["id"], website=website)
+    assert set(refused.value.errors) == {"website"}
+
+
+def test_a_domain_filter_is_normalised_and_one_with_no_domain_in_it_is_refused(rpc, firm):
+    api = rpc.as_(firm)
+    api.create_client(**ACME)
+    api.create_client(name="No site", currency="EUR")
+    assert [c["name"] for c in api.list_clients(domain="WWW.acme.example")["data"]] == [
+        "Acme GmbH"]
+    for domain in ("[x", "http://", "https://[1:2]/"):
+        with pytest.raises(ValidationFailed) as refused:
+            api.list_clients(domain=domain)
+        assert set(refused.value.errors) == {"domain"}
+        with pytest.raises(ValidationFailed) as refused:
+            api.export_clients(domain=domain)
+        assert set(refused.value.errors) == {"domain"}
+
+
+def test_text_no_service_can_store_is_refused_naming_the_field_over_the_wire(rpc, firm):
+    api = rpc.as_(firm)
+    with pytest.raises(ValidationFailed) as refused:
+        api.create_client(name="Acme \ud800", currency="EUR", tags=["ok", "b\udfffad"])
+    assert set(refused.value.errors) == {"name", "tags.1"}
+    nested: object = "x"
+    for _ in range(40):
+        nested = [nested]
+    with pytest.raises(ValidationFailed) as refused:
+        api.create_client(name="Deep", currency="EUR", custom={"tier": nested})
+    assert set(refused.value.errors) == {"custom"}
+
+
+def test_a_tampered_cursor_is_a_validation_failure(rpc, firm):
+    import base64
+    import json
+
+    api = rpc.as_(firm)
+    for key in ("a\u0000b", 7, "x" * 20_000):
+        raw = json.dumps({"c": "crm.clients", "s": "name",
+                          "k": [key, "00000000-0000-0000-0000-000000000001"]})
+        cursor = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        with pytest.raises(ValidationFailed) as refused:
+            api.list_clients(cursor=cursor)
+        assert set(refused.value.errors) == {"cursor"}

@@ -133,6 +133,19 @@ def test_bad_input_is_refused_field_by_field(rpc, firm):
     assert set(refused.value.errors) == {"name", "client_id", "colour", "expected_close_date"}
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899-12-31"])
+def test_an_expected_close_date_outside_what_a_forecast_covers_is_refused(rpc, firm, client,
+                                                                          day):
+    api = rpc.as_(firm)
+    with pytest.raises(ValidationFailed) as refused:
+        new_deal(api, client, expected_close_date=day)
+    assert set(refused.value.errors) == {"expected_close_date"}
+    deal = new_deal(api, client, expected_close_date="9998-12-31")
+    with pytest.raises(ValidationFailed) as refused:
+        api.update_deal(deal_id=deal["id"], expected_close_date=day)
+    assert set(refused.value.errors) == {"expected_close_date"}
+
+
 def test_an_update_changes_what_was_sent_once_per_version(rpc, firm, client, contact, outbox):
     api = rpc.as_(firm)
     deal = new_deal(api, client, notes="keep")

@@ -92,6 +92,17 @@ def test_a_forecast_needs_a_sane_range_and_a_currency(rpc, firm):
     assert set(refused.value.errors) == {"currency"}
 
 
+@pytest.mark.parametrize(("start", "end", "field"), [
+    ("9999-12-01", "9999-12-31", "from"),   # its next day and month would be year 10000
+    ("9998-12-01", "9999-01-31", "to"),
+    ("0001-01-01", "0001-01-31", "from"),
+])
+def test_a_forecast_range_outside_1900_to_9998_is_refused(rpc, firm, start, end, field):
+    with pytest.raises(ValidationFailed) as refused:
+        rpc.as_(firm).forecast(**{"from": start, "to": end, "currency": "EUR"})
+    assert field in refused.value.errors
+
+
 def test_a_forecast_is_for_members_of_the_tenant(rpc, firm):
     from shared.call_context import CallContext
 

@@ -264,6 +264,17 @@ def test_a_row_that_fails_unexpectedly_is_reported_and_the_others_import(crm_db,
         "message"]
 
 
+def test_a_website_no_url_parser_reads_is_that_rows_problem_not_an_error_of_ours(rpc, firm):
+    api = rpc.as_(firm, "member")
+    content = "name,currency,website\nGood,EUR,https://good.example\nOdd,EUR,http://[1:2]/\n"
+    report = finished(api, api.start_import(entity="clients", content=content, dry_run=False),
+                      "completed")
+    assert (report["created_rows"], report["failed_rows"]) == (1, 1)
+    [problem] = report["problems"]
+    assert (problem["row"], problem["column"]) == (3, "website")
+    assert "host name" in problem["message"]
+
+
 def test_imports_are_listed_newest_first_without_their_problems(rpc, firm, other_firm):
     api = rpc.as_(firm)
     first = finished(api, api.start_import(entity="clients", content=MIXED), "validated")

@@ -27,11 +27,9 @@ CLOSED_MONTH = cast(func.date_trunc("month", func.timezone("UTC", Deal.closed_at
 
 
 def _check_range(start: date, end: date) -> None:
-    if end < start:
-        raise ValidationFailed("Empty range.", {"to": ["Must not be before `from`."]})
-    if len(rules.months_between(start, end)) > rules.MAX_MONTHS:
-        raise ValidationFailed("Range too long.", {
-            "to": [f"A forecast spans {rules.MAX_MONTHS} months at most."]})
+    problems = rules.range_problems(start, end)
+    if problems:
+        raise ValidationFailed("Invalid forecast range.", problems)
 
 
 def _scope(pipeline_id: uuid.UUID | None, owner_id: uuid.UUID | None

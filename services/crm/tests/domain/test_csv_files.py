@@ -53,6 +53,7 @@ def test_semicolon_and_tab_files_are_recognised_by_their_header():
     ("name,currency\n", "header but no rows"),
     ("name,currency\n\n,\n", "header but no rows"),
     ("name\x00,currency\nA,EUR\n", "NUL"),
+    ("name,currency\nA\ud800,EUR\n", "lone surrogates"),
     ('name,notes\nAcme,"never closed\nBeta,x\n', "unbalanced quote"),
     ('name,notes\nAcme,"a"b\n', "unbalanced quote"),
     ("name,Name\nAcme,x\n", "repeats the header 'Name'"),

@@ -8,9 +8,14 @@ from decimal import Decimal
 import pytest
 
 from services.crm.domain.forecast import (
+    EARLIEST,
+    LATEST,
+    MAX_MONTHS,
     ClosedSum,
     OpenSum,
+    month_count,
     months_between,
+    range_problems,
     roll_up,
     weighted,
     win_rate,
@@ -87,3 +92,30 @@ def test_empty_months_show_as_zeros():
 def test_months_between_crosses_years():
     assert months_between(date(2026, 12, 31), date(2027, 1, 1)) == [DEC, date(2027, 1, 1)]
     assert months_between(date(2026, 11, 2), date(2026, 11, 30)) == [NOV]
+
+
+def test_month_count_agrees_with_months_between():
+    for start, end in ((date(2026, 11, 2), date(2026, 11, 30)),
+                       (date(2026, 12, 31), date(2027, 1, 1)),
+                       (date(2024, 2, 29), date(2026, 1, 31))):
+        assert month_count(start, end) == len(months_between(start, end))
+
+
+@pytest.mark.parametrize(("start", "end", "field", "words"), [
+    (date(9999, 12, 1), date(9999, 12, 31), "from", str(LATEST)),  # day after: year 10000
+    (date(1, 1, 1), date(1, 1, 31), "from", str(EARLIEST)),
+    (date(9998, 12, 1), date(9999, 1, 1), "to", str(LATEST)),
+    (date(2026, 12, 1), date(2026, 11, 1), "to", "before"),
+    (date(2020, 1, 1), date(2026, 11, 1), "to", f"{MAX_MONTHS} months"),
+    (date(1, 1, 1), date(9999, 12, 31), "from", str(EARLIEST)),
+])
+def test_a_range_outside_the_bounds_empty_or_too_long_is_refused_by_field(start, end, field,
+                                                                        words):
+    problems = range_problems(start, end)
+    assert field in problems and words in problems[field][0]
+
+
+def test_the_last_allowed_range_still_has_its_following_day_and_month():
+    assert range_problems(date(9996, 1, 1), LATEST) == {}
+    assert months_between(date(9998, 1, 1), LATEST)[-1] == date(9998, 12, 1)
+    assert range_problems(EARLIEST, date(1900, 12, 31)) == {}

@@ -1,0 +1,48 @@
+"""tenant_transaction maps the database failures a caller's value causes to typed errors:
+a value the database refuses is a 400 (and logged: an input check is missing), a data
+error that is our own bug stays a 500."""
+
+import logging
+import uuid
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DataError
+
+from shared.call_context import CallContext
+from shared.db import tenant_transaction
+from shared.errors import ValidationFailed
+from shared.tests.notes_service import Note
+
+TENANT = CallContext(tenant_id=str(uuid.uuid4()))
+
+
+@pytest.mark.parametrize(("sql", "value"), [
+    ("SELECT CAST(:v AS numeric(19, 4))", "1e999"),            # 22003 out of range
+    ("SELECT CAST(:v AS uuid)", "not-a-uuid"),                  # 22P02 invalid text
+    ("SELECT CAST(:v AS date)", "2026-13-45"),                  # 22008 bad date
+    ("SELECT CAST(:v AS timestamptz)", "300000-01-01"),         # 22008 out of range
+    ("SELECT CAST(:v AS integer)", "99999999999"),              # 22003 past INTEGER
+])
+def test_a_value_the_database_refuses_is_a_validation_failure_and_is_logged(
+        notes_db, caplog, sql, value):
+    with caplog.at_level(logging.WARNING, logger="shared.db"), \
+            pytest.raises(ValidationFailed) as refused:
+        with tenant_transaction(notes_db.sessions, TENANT) as s:
+            s.execute(text(sql), {"v": value}).all()
+    assert refused.value.status == 400
+    assert "_schema" in refused.value.errors
+    assert "input checks should have refused" in caplog.text
+
+
+def test_a_nul_in_a_text_refused_by_psycopg_itself_is_a_validation_failure(notes_db):
+    with pytest.raises(ValidationFailed):
+        with tenant_transaction(notes_db.sessions, TENANT) as s:
+            s.add(Note(body="a\x00b"))
+            s.flush()
+
+
+def test_a_data_error_that_is_a_bug_stays_an_error_of_ours(notes_db):
+    with pytest.raises(DataError):
+        with tenant_transaction(notes_db.sessions, TENANT) as s:
+            s.execute(text("SELECT 1 / 0")).all()
