@@ -16,7 +16,7 @@ import pytest
 from kombu import Connection, Exchange, Queue
 
 from shared.testing import wait_until
-from tests.e2e.helpers import Api
+from tests.e2e.helpers import Api, invite_and_join
 
 CRM = "/api/v1/crm"
 EUR = {"amount": "1000.00", "currency": "EUR"}
@@ -165,3 +165,44 @@ def test_pipeline_contact_and_lost_deal_changes_reach_a_subscriber(api: Api, tap
     assert (events[11]["data"]["contact_id"], events[11]["data"]["changed"]) == (
         bo["id"], ["title"])
     assert events[12]["data"]["contact_id"] == bo["id"]
+
+
+def test_records_flagged_reassigned_or_repointed_are_each_announced(api: Api, tap, owner):
+    signed_up(tap, owner)
+    member = invite_and_join(api, owner, "member")
+    member_id = ok(api.get("/api/v1/me", headers=member.auth))["user"]["id"]
+    owner_id = ok(api.get("/api/v1/me", headers=owner.auth))["user"]["id"]
+    acme = ok(api.post(f"{CRM}/clients", headers=member.auth,
+                       json={"name": "Acme", "currency": "EUR"}), 201)
+    beta = ok(api.post(f"{CRM}/clients", headers=owner.auth,
+                       json={"name": "Beta", "currency": "EUR"}), 201)
+    zed = ok(api.post(f"{CRM}/contacts", headers=member.auth, json={"first_name": "Zed"}), 201)
+    for client in (acme, beta):
+        ok(api.post(f"{CRM}/clients/{client['id']}/contacts", headers=owner.auth,
+                    json={"contact_id": zed["id"]}), 201)
+    assert api.delete(f"/api/v1/identity/users/{member_id}",
+                      headers=owner.auth).status_code == 204
+
+    def announced(event_type: str, **data: Any) -> list[dict[str, Any]]:
+        return [e["data"] for e in tap.of(owner.tenant_id) if e["type"] == event_type
+                and all(e["data"].get(k) == v for k, v in data.items())]
+    wait_until(lambda: announced("crm.contact.updated", changed=["owner_flagged"]), timeout=20)
+    [flagged] = announced("crm.client.updated", changed=["owner_flagged"])
+    assert (flagged["client_id"], flagged["owner_id"], flagged["actor_id"]) == (
+        acme["id"], member_id, owner_id)
+    moved = ok(api.post(f"{CRM}/reassignments", headers=owner.auth,
+                        json={"from_user_id": member_id, "to_user_id": owner_id}))
+    assert (moved["clients"], moved["contacts"]) == (1, 1)
+    wait_until(lambda: announced("crm.records.reassigned"), timeout=20)
+    assert [(e["client_id"], e["owner_id"]) for e in announced(
+        "crm.client.updated", changed=["owner_id", "owner_flagged"])] == [(acme["id"], owner_id)]
+    assert [e["contact_id"] for e in announced(
+        "crm.contact.updated", changed=["owner_id", "owner_flagged"])] == [zed["id"]]
+    before = ok(api.get(f"{CRM}/contacts/{zed['id']}", headers=owner.auth))
+    assert api.delete(f"{CRM}/clients/{acme['id']}", headers=owner.auth).status_code == 204
+    wait_until(lambda: announced("crm.client.deleted"), timeout=20)
+    [repointed] = announced("crm.contact.updated", changed=["primary_client_id"])
+    assert (repointed["contact_id"], repointed["actor_id"]) == (zed["id"], owner_id)
+    contact = ok(api.get(f"{CRM}/contacts/{zed['id']}", headers=owner.auth))
+    assert (contact["primary_client_id"], contact["version"]) == (
+        beta["id"], before["version"] + 1)
