@@ -8,7 +8,7 @@ publishes it after commit; if the transaction rolls back, the event never existe
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import event, insert
@@ -33,6 +33,34 @@ def record_event(
     version: int = 1,
 ) -> dict[str, Any]:
     """Add the event to the outbox in `session`'s transaction; returns the envelope."""
+    row = _outbox_row(ctx, event_type, data, tenant_id=tenant_id, version=version)
+    session.execute(insert(outbox).values(**row))
+    session.info[_DIRTY] = True
+    envelope: dict[str, Any] = row["envelope"]
+    return envelope
+
+
+def record_events(
+    session: Session,
+    ctx: CallContext,
+    event_type: str,
+    items: Iterable[dict[str, Any]],
+    *,
+    tenant_id: Any = None,
+    version: int = 1,
+) -> int:
+    """Many events of one type in one INSERT (a bulk change announces each record it
+    changed); each `data` is checked like record_event's. Returns how many were added."""
+    rows = [_outbox_row(ctx, event_type, data, tenant_id=tenant_id, version=version)
+            for data in items]
+    if rows:
+        session.execute(insert(outbox), rows)
+        session.info[_DIRTY] = True
+    return len(rows)
+
+
+def _outbox_row(ctx: CallContext, event_type: str, data: dict[str, Any], *, tenant_id: Any,
+                version: int) -> dict[str, Any]:
     producer = event_type.split(".", 1)[0]
     tid = tenant_id or ctx.tenant_id
     event_id = uuid.uuid4()
@@ -47,18 +75,13 @@ def record_event(
         "correlation_id": ctx.correlation_id,
         "data": event_schemas.validate(event_type, version, data),
     }
-    headers = ctx.with_tenant(tenant).to_wire()
-    session.execute(
-        insert(outbox).values(
-            id=event_id,
-            event_type=event_type,
-            tenant_id=uuid.UUID(tenant) if tenant else None,
-            envelope=envelope,
-            headers=headers,
-        )
-    )
-    session.info[_DIRTY] = True
-    return envelope
+    return {
+        "id": event_id,
+        "event_type": event_type,
+        "tenant_id": uuid.UUID(tenant) if tenant else None,
+        "envelope": envelope,
+        "headers": ctx.with_tenant(tenant).to_wire(),
+    }
 
 
 def on_commit(listener: Callable[[], None]) -> Callable[[], None]:

@@ -119,13 +119,21 @@ def test_only_admins_delete_and_a_client_with_deals_is_kept(rpc, firm, other_fir
                                "actor_id": firm.user("admin")}
 
 
-def test_deleting_a_contacts_primary_client_moves_its_primary_to_the_next_link(rpc, firm):
+def test_deleting_a_contacts_primary_client_moves_its_primary_to_the_next_link(
+        rpc, firm, records):
     first, second = new_client(rpc, firm, "First"), new_client(rpc, firm, "Second")
     ann = rpc.as_(firm).create_contact(first_name="Ann", last_name="Lee")
     rpc.as_(firm).link_contact(client_id=first["id"], contact_id=ann["id"])
     rpc.as_(firm).link_contact(client_id=second["id"], contact_id=ann["id"])
+    before = rpc.as_(firm).get_contact(contact_id=ann["id"])
     rpc.as_(firm).delete_client(client_id=first["id"])
     after = rpc.as_(firm).get_contact(contact_id=ann["id"])
     assert after["primary_client_id"] == second["id"]
+    assert after["version"] == before["version"] + 1
+    updated, deleted = records.events(firm.tenant_id)[-2:]
+    assert (updated["type"], deleted["type"]) == ("crm.contact.updated", "crm.client.deleted")
+    assert updated["data"] == {"contact_id": ann["id"], "name": "Ann Lee",
+                               "changed": ["primary_client_id"], "owner_id": ann["owner_id"],
+                               "actor_id": firm.user("owner")}
     assert [link["client_id"] for link in
             rpc.as_(firm).list_contact_clients(contact_id=ann["id"])["data"]] == [second["id"]]

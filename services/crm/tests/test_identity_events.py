@@ -9,6 +9,7 @@ import pytest
 from nameko.standalone.events import event_dispatcher
 from sqlalchemy import create_engine, text
 
+from services.crm.tests.crm_records import Records
 from shared.errors import ValidationFailed
 from shared.testing import wait_until
 
@@ -31,6 +32,17 @@ def publish(rabbit_config):
 
 
 @pytest.fixture
+def records(crm_db):
+    found = Records(crm_db)
+    yield found
+    found.close()
+
+
+def _flagged(client):
+    return client if client["owner_flagged"] else None
+
+
+@pytest.fixture
 def members(crm_db):
     engine = create_engine(crm_db.owner_url)
 
@@ -49,7 +61,8 @@ def joined(firm, user_id, role="member", **kw):
         "via": "invitation", "invitation_id": None}, **kw)
 
 
-def test_a_joined_member_can_own_records_until_removed(rpc, firm, publish, members):
+def test_a_joined_member_can_own_records_until_removed_then_they_are_flagged(
+        rpc, firm, publish, members, records):
     ann = str(uuid.uuid4())
     publish(joined(firm, ann))
     wait_until(lambda: ann in members(firm.tenant_id))
@@ -59,7 +72,12 @@ def test_a_joined_member_can_own_records_until_removed(rpc, firm, publish, membe
     publish(envelope(firm, "identity.member.removed",
                      {"user_id": ann, "role": "member", "removed_by": firm.user("owner")}))
     wait_until(lambda: members(firm.tenant_id)[ann][1] is False)
-    assert rpc.as_(firm).get_client(client_id=client["id"])["owner_flagged"] is True
+    flagged = wait_until(lambda: _flagged(rpc.as_(firm).get_client(client_id=client["id"])))
+    assert flagged["version"] == client["version"] + 1  # a new ETag for a changed object
+    announced = records.events(firm.tenant_id)[-1]
+    assert (announced["type"], announced["data"]["client_id"], announced["data"]["changed"],
+            announced["data"]["actor_id"]) == (
+        "crm.client.updated", client["id"], ["owner_flagged"], firm.user("owner"))
     with pytest.raises(ValidationFailed):
         rpc.as_(firm).create_client(name="Beta", currency="EUR", owner_id=ann)
 

@@ -1,4 +1,4 @@
-"""docs/rpc/crm.md and docs/events.md say what imports and exports serve and publish."""
+"""docs/rpc/crm.md says what imports and exports serve (events: test_events_contract.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from nameko.rpc import Rpc
 
 from services.crm.entrypoints.exports import ExportEntrypoints
 from services.crm.entrypoints.imports import ImportEntrypoints
-from shared.event_schemas import catalog
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 
@@ -29,13 +28,3 @@ def test_the_import_and_export_methods_documented_are_the_ones_served():
         documented = set(re.findall(r"^\| (\w+) \|", _section(text, title), re.MULTILINE))
         assert documented - {"method"} == _served(mixin)
 
-
-def test_every_import_event_is_documented_with_its_schema():
-    text = (DOCS / "events.md").read_text()
-    documented = set(re.findall(r"^\| `(crm\.import\.[a-z_.]+)` \| (\d+) \| (.+) \|$", text,
-                                re.MULTILINE))
-    registered = {(t, str(v)) for t, v in catalog() if t.startswith("crm.import.")}
-    assert {(t, v) for t, v, _ in documented} == registered and len(registered) == 2
-    for event_type, version, fields in documented:
-        schema = catalog()[(event_type, int(version))]
-        assert [f.strip() for f in fields.split(",")] == list(schema._declared_fields)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from services.crm.tests.crm_records import Records
 from shared.errors import NotFound, PermissionDenied, Unprocessable, ValidationFailed
+
+
+@pytest.fixture
+def records(crm_db):
+    found = Records(crm_db)
+    yield found
+    found.close()
 
 
 def default_pipeline(api):
@@ -111,3 +119,45 @@ def test_another_tenants_pipeline_is_not_found(rpc, firm, other_firm):
         rpc.as_(firm).get_pipeline(pipeline_id=theirs["id"])
     with pytest.raises(NotFound):
         rpc.as_(firm).add_stage(pipeline_id=theirs["id"], name="X", probability=5)
+
+
+def test_each_pipeline_and_stage_change_is_announced_and_a_change_to_nothing_is_not(
+        rpc, firm, records):
+    api, admin = rpc.as_(firm, "admin"), firm.user("admin")
+    sales = default_pipeline(api)  # made on first use: announced with its stages
+    renewals = api.create_pipeline(name="Renewals", is_default=True)
+    api.update_pipeline(pipeline_id=renewals["id"], name="Renewals")  # no change
+    api.update_pipeline(pipeline_id=renewals["id"], name="Renewal")
+    added = api.add_stage(pipeline_id=renewals["id"], name="Discovery", probability=15,
+                          position=0)
+    api.update_stage(pipeline_id=renewals["id"], stage_id=added["id"], probability=15)
+    api.update_stage(pipeline_id=renewals["id"], stage_id=added["id"], probability=20)
+    ids = [s["id"] for s in api.get_pipeline(pipeline_id=renewals["id"])["stages"]]
+    api.reorder_stages(pipeline_id=renewals["id"], stage_ids=ids)  # the same order
+    api.reorder_stages(pipeline_id=renewals["id"], stage_ids=ids[::-1])
+    api.archive_stage(pipeline_id=renewals["id"], stage_id=added["id"])
+    api.archive_pipeline(pipeline_id=sales["id"])
+
+    events = records.events(firm.tenant_id)
+    assert [(e["type"], e["data"].get("change") or e["data"].get("changed"))
+            for e in events] == [
+        ("crm.pipeline.created", None), ("crm.pipeline.updated", ["is_default"]),
+        ("crm.pipeline.created", None), ("crm.pipeline.updated", ["name"]),
+        ("crm.pipeline.stages_changed", "added"), ("crm.pipeline.stages_changed", "updated"),
+        ("crm.pipeline.stages_changed", "reordered"),
+        ("crm.pipeline.stages_changed", "archived"), ("crm.pipeline.archived", None)]
+    assert all(e["data"]["actor_id"] == admin for e in events)
+    first = events[0]["data"]
+    assert (first["pipeline_id"], first["is_default"]) == (sales["id"], True)
+    assert [s["stage_id"] for s in first["stages"]] == [s["id"] for s in sales["stages"]]
+    assert (events[1]["data"]["pipeline_id"], events[1]["data"]["is_default"]) == (
+        sales["id"], False)
+    grown, reweighed, reordered, archived = (e["data"] for e in events[4:8])
+    assert (grown["stage_id"], grown["stages"][0]["stage_id"]) == (added["id"], added["id"])
+    assert [s["position"] for s in grown["stages"]] == list(range(len(ids)))
+    assert (reweighed["changed"], reweighed["stages"][0]["probability"]) == (
+        ["probability"], 20)
+    assert (reordered["stage_id"], [s["stage_id"] for s in reordered["stages"]]) == (
+        None, ids[::-1])
+    assert archived["stage_name"] == "Discovery"
+    assert added["id"] not in [s["stage_id"] for s in archived["stages"]]

@@ -19,7 +19,7 @@ from services.crm.use_cases.members import check_owner, owner_names
 from shared.call_context import CallContext
 from shared.db import check_version, utcnow
 from shared.errors import Conflict, Unprocessable
-from shared.outbox import record_event
+from shared.outbox import record_event, record_events
 from shared.pagination import PageRequest, paginate
 
 CLIENT_SORTS = {"name": Client.name, "created_at": Client.created_at,
@@ -232,7 +232,7 @@ def delete_client(session: Session, ctx: CallContext, *, client_id: uuid.UUID,
                   expected_version: int | None = None) -> None:
     """Admins only, and only a client without deals (409: archive it instead). Its contacts
     stay: their links to it go, and a contact whose primary client it was gets its
-    earliest remaining linked client as primary (or none)."""
+    earliest remaining linked client as primary (or none), announced as its update."""
     user_id = caller(ctx, Action.MANAGE)
     client = get_or_404(session, Client, client_id, "client")
     check_version(client, expected_version)
@@ -245,12 +245,16 @@ def delete_client(session: Session, ctx: CallContext, *, client_id: uuid.UUID,
         .limit(1)
         .scalar_subquery()
     )
-    session.execute(
+    moved = session.execute(
         update(Contact).where(Contact.primary_client_id == client.id)
         .values(primary_client_id=next_primary, version=Contact.version + 1,
                 updated_at=utcnow())
+        .returning(Contact.id, Contact.name, Contact.owner_id)
         .execution_options(synchronize_session=False)
-    )
+    ).all()
+    record_events(session, ctx, "crm.contact.updated", (
+        {"contact_id": c.id, "name": c.name, "changed": ["primary_client_id"],
+         "owner_id": c.owner_id, "actor_id": user_id} for c in sorted(moved)))
     record_event(session, ctx, "crm.client.deleted", {
         "client_id": client.id, "name": client.name, "actor_id": user_id})
     session.delete(client)

@@ -37,9 +37,9 @@ def definition_view(d: CustomFieldDefinition) -> dict[str, Any]:
     }
 
 
-def _event(session: Session, ctx: CallContext, verb: str, d: CustomFieldDefinition,
+def _event(session: Session, ctx: CallContext, event_type: str, d: CustomFieldDefinition,
            actor_id: uuid.UUID, **extra: Any) -> None:
-    record_event(session, ctx, f"crm.custom_field.{verb}", {
+    record_event(session, ctx, event_type, {
         "custom_field_id": d.id, "entity": d.entity, "key": d.key, "label": d.label,
         "type": d.type, "actor_id": actor_id, **extra,
     })
@@ -74,14 +74,14 @@ def create_custom_field(
         existing.label, existing.required = label, required
         existing.options, existing.position = checked_options, position
         session.flush()
-        _event(session, ctx, "restored", existing, user_id)
+        _event(session, ctx, "crm.custom_field.restored", existing, user_id)
         return definition_view(existing)
     definition = CustomFieldDefinition(entity=entity, key=key, label=label, type=type,
                                        required=required, options=checked_options,
                                        position=position)
     session.add(definition)
     session.flush()
-    _event(session, ctx, "created", definition, user_id, required=required)
+    _event(session, ctx, "crm.custom_field.created", definition, user_id, required=required)
     return definition_view(definition)
 
 
@@ -157,7 +157,7 @@ def update_custom_field(
         setattr(definition, name, changes[name])
     if changed:
         session.flush()
-        _event(session, ctx, "updated", definition, user_id, changed=changed)
+        _event(session, ctx, "crm.custom_field.updated", definition, user_id, changed=changed)
     return definition_view(definition)
 
 
@@ -173,5 +173,5 @@ def archive_custom_field(
     if definition.archived_at is None:
         definition.archived_at = utcnow()
         session.flush()
-        _event(session, ctx, "archived", definition, user_id)
+        _event(session, ctx, "crm.custom_field.archived", definition, user_id)
     return definition_view(definition)

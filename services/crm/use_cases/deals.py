@@ -144,7 +144,7 @@ def load_deal(session: Session, deal_id: Any) -> Deal:
     return get_or_404(session, Deal, deal_id, "deal")
 
 
-def _stage_for_new_deal(session: Session, pipeline_id: uuid.UUID | None,
+def _stage_for_new_deal(session: Session, ctx: CallContext, pipeline_id: uuid.UUID | None,
                         stage_id: uuid.UUID | None) -> Stage:
     if stage_id is not None:
         stage = live_stage(session, stage_id)
@@ -153,7 +153,7 @@ def _stage_for_new_deal(session: Session, pipeline_id: uuid.UUID | None,
                 "stage_id": ["Must be a stage of the given pipeline."]})
         return stage
     pipeline = (live_pipeline(session, pipeline_id) if pipeline_id is not None
-                else ensure_default_pipeline(session))
+                else ensure_default_pipeline(session, ctx))
     stages = active_stages(session, [pipeline.id])[pipeline.id]
     if not stages:
         raise Unprocessable("The pipeline has no active stage.")
@@ -170,7 +170,7 @@ def create_deal(session: Session, ctx: CallContext, *, name: str, client_id: uui
     client = client_of(session, client_id)
     contacts = _check_contacts(session, contact_ids or [])
     owner = check_owner(session, ctx, owner_id or user_id)
-    stage = _stage_for_new_deal(session, pipeline_id, stage_id)
+    stage = _stage_for_new_deal(session, ctx, pipeline_id, stage_id)
     values = custom_fields.checked_values(session, "deal", custom or {})
     deal = Deal(name=name, client_id=client.id, pipeline_id=stage.pipeline_id,
                 stage_id=stage.id, owner_id=owner, amount=amount.amount,

@@ -11,11 +11,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from services.crm.models import Client, Contact, Deal, Member
+from services.crm.models import Member
 from shared.call_context import CallContext
 from shared.errors import ValidationFailed
 
@@ -77,11 +77,3 @@ def owner_names(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, s
     ).all()
     return {user_id: name for user_id, name in rows}
 
-
-def flag_records_of(session: Session, user_id: uuid.UUID) -> None:
-    """A removed member's clients, contacts and open deals are flagged for reassignment."""
-    for model in (Client, Contact):
-        session.execute(update(model).where(model.owner_id == user_id)
-                        .values(owner_flagged=True))
-    session.execute(update(Deal).where(Deal.owner_id == user_id, Deal.status == "open")
-                    .values(owner_flagged=True))

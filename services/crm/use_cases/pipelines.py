@@ -21,6 +21,7 @@ from services.crm.use_cases.common import caller, get_or_404
 from shared.call_context import CallContext
 from shared.db import check_version, utcnow
 from shared.errors import NotFound, ValidationFailed
+from shared.outbox import record_event
 from shared.pagination import PageRequest, paginate
 from shared.tenancy import session_tenant
 
@@ -73,12 +74,45 @@ def present(session: Session, pipeline: Pipeline) -> dict[str, Any]:
     return pipeline_view(pipeline, active_stages(session, [pipeline.id])[pipeline.id])
 
 
+def _stages_data(stages: Sequence[Stage]) -> list[dict[str, Any]]:
+    return [{"stage_id": s.id, "name": s.name, "probability": s.probability,
+             "position": s.position} for s in stages]
+
+
+def _created_event(session: Session, ctx: CallContext, pipeline: Pipeline,
+                   actor_id: uuid.UUID) -> None:
+    record_event(session, ctx, "crm.pipeline.created", {
+        "pipeline_id": pipeline.id, "name": pipeline.name, "is_default": pipeline.is_default,
+        "stages": _stages_data(active_stages(session, [pipeline.id])[pipeline.id]),
+        "actor_id": actor_id})
+
+
+def _updated_event(session: Session, ctx: CallContext, pipeline: Pipeline,
+                   changed: list[str], actor_id: uuid.UUID) -> None:
+    record_event(session, ctx, "crm.pipeline.updated", {
+        "pipeline_id": pipeline.id, "name": pipeline.name, "is_default": pipeline.is_default,
+        "changed": changed, "actor_id": actor_id})
+
+
+def _stages_event(session: Session, ctx: CallContext, pipeline: Pipeline, change: str,
+                  stage: Stage | None, actor_id: uuid.UUID, changed: Sequence[str] = ()
+                  ) -> None:
+    record_event(session, ctx, "crm.pipeline.stages_changed", {
+        "pipeline_id": pipeline.id, "name": pipeline.name, "change": change,
+        "stage_id": stage.id if stage else None, "stage_name": stage.name if stage else None,
+        "changed": list(changed),
+        "stages": _stages_data(active_stages(session, [pipeline.id])[pipeline.id]),
+        "actor_id": actor_id})
+
+
 def _default(session: Session) -> Pipeline | None:
     return session.execute(select(Pipeline).where(Pipeline.is_default)).scalar_one_or_none()
 
 
-def ensure_default_pipeline(session: Session) -> Pipeline:
-    """The tenant's default pipeline, created with the standard stages if it has none."""
+def ensure_default_pipeline(session: Session, ctx: CallContext,
+                            actor_id: uuid.UUID | None = None) -> Pipeline:
+    """The tenant's default pipeline, created with the standard stages if it has none
+    (announced as made by `actor_id`, else by the caller)."""
     found = _default(session)
     if found is not None:
         return found
@@ -95,6 +129,7 @@ def ensure_default_pipeline(session: Session) -> Pipeline:
         session.add(Stage(pipeline_id=pipeline.id, name=name, probability=probability,
                           position=position))
     session.flush()
+    _created_event(session, ctx, pipeline, actor_id or uuid.UUID(str(ctx.user_id)))
     return pipeline
 
 
@@ -118,7 +153,7 @@ def list_pipelines(session: Session, ctx: CallContext, *, limit: int = 25,
                    cursor: str | None = None, include_total: bool = False,
                    sort: str = "position") -> dict[str, Any]:
     caller(ctx, Action.READ)
-    ensure_default_pipeline(session)
+    ensure_default_pipeline(session, ctx)
     request = PageRequest.parse(collection="crm.pipelines", sorts=PIPELINE_SORTS,
                                 tiebreaker=Pipeline.id, sort=sort, default_sort="position",
                                 limit=limit, cursor=cursor, include_total=include_total)
@@ -139,14 +174,14 @@ def get_pipeline(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID
 def create_pipeline(session: Session, ctx: CallContext, *, name: str,
                     stages: list[dict[str, Any]] | None = None,
                     is_default: bool = False) -> dict[str, Any]:
-    caller(ctx, Action.MANAGE)
+    user_id = caller(ctx, Action.MANAGE)
     wanted = stages if stages is not None else [
         {"name": n, "probability": p} for n, p in rules.DEFAULT_STAGES]
     rules.check_new_stages(wanted)
-    current_default = ensure_default_pipeline(session)
+    current_default = ensure_default_pipeline(session, ctx)
     last = session.execute(select(func.max(Pipeline.position))).scalar_one() or 0
     if is_default:
-        _unset_default(session, current_default)
+        _unset_default(session, ctx, current_default, user_id)
     pipeline = Pipeline(name=name, is_default=is_default, position=last + 1)
     session.add(pipeline)
     session.flush()
@@ -154,42 +189,52 @@ def create_pipeline(session: Session, ctx: CallContext, *, name: str,
         session.add(Stage(pipeline_id=pipeline.id, name=stage["name"],
                           probability=stage["probability"], position=position))
     session.flush()
+    _created_event(session, ctx, pipeline, user_id)
     return present(session, pipeline)
 
 
-def _unset_default(session: Session, pipeline: Pipeline) -> None:
+def _unset_default(session: Session, ctx: CallContext, pipeline: Pipeline,
+                   actor_id: uuid.UUID) -> None:
     pipeline.is_default = False
     session.flush()  # before another row claims the partial unique index
+    _updated_event(session, ctx, pipeline, ["is_default"], actor_id)
 
 
 def update_pipeline(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
                     expected_version: int | None = None, name: str | None = None,
                     is_default: bool | None = None) -> dict[str, Any]:
-    caller(ctx, Action.MANAGE)
+    user_id = caller(ctx, Action.MANAGE)
     pipeline = live_pipeline(session, pipeline_id)
     check_version(pipeline, expected_version)
-    if name is not None:
+    changed = []
+    if name is not None and name != pipeline.name:
         pipeline.name = name
+        changed.append("name")
     if is_default is False and pipeline.is_default:
         raise ValidationFailed("A tenant keeps a default pipeline.", {
             "is_default": ["Make another pipeline the default instead."]})
     if is_default and not pipeline.is_default:
         current = _default(session)
         if current is not None:
-            _unset_default(session, current)
+            _unset_default(session, ctx, current, user_id)
         pipeline.is_default = True
-    session.flush()
+        changed.append("is_default")
+    if changed:
+        session.flush()
+        _updated_event(session, ctx, pipeline, changed, user_id)
     return present(session, pipeline)
 
 
 def archive_pipeline(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID) -> None:
     """Archived, not deleted: its won and lost deals keep their history."""
-    caller(ctx, Action.MANAGE)
+    user_id = caller(ctx, Action.MANAGE)
     pipeline = live_pipeline(session, pipeline_id)
     open_deals = _open_deals(session, Deal.pipeline_id == pipeline.id)
     rules.check_can_archive_pipeline(pipeline.is_default, open_deals)
     pipeline.archived_at = utcnow()
     session.flush()
+    record_event(session, ctx, "crm.pipeline.archived", {
+        "pipeline_id": pipeline.id, "name": pipeline.name, "actor_id": user_id})
 
 
 def _open_deals(session: Session, *where: Any) -> int:
@@ -201,7 +246,7 @@ def _open_deals(session: Session, *where: Any) -> int:
 def add_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID, name: str,
               probability: int, position: int | None = None) -> dict[str, Any]:
     """A new stage at `position` (0 = first; default last); later stages shift down."""
-    caller(ctx, Action.MANAGE)
+    user_id = caller(ctx, Action.MANAGE)
     pipeline = live_pipeline(session, pipeline_id)
     stages = active_stages(session, [pipeline.id])[pipeline.id]
     if len(stages) >= rules.MAX_STAGES:
@@ -212,6 +257,7 @@ def add_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID, nam
     _renumber([*stages[:at], stage, *stages[at:]])
     session.add(stage)
     session.flush()
+    _stages_event(session, ctx, pipeline, "added", stage, user_id)
     return stage_view(stage)
 
 
@@ -224,19 +270,25 @@ def _renumber(stages: Sequence[Stage]) -> None:
 def update_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
                  stage_id: uuid.UUID, expected_version: int | None = None,
                  name: str | None = None, probability: int | None = None) -> dict[str, Any]:
-    """Rename or re-weigh a stage (the forecast weighs open deals by the new probability)."""
-    caller(ctx, Action.MANAGE)
+    """Rename or re-weigh a stage (the forecast weighs open deals by the new probability).
+    Nothing changed: no new version, no event."""
+    user_id = caller(ctx, Action.MANAGE)
     pipeline = live_pipeline(session, pipeline_id)
     stage = live_stage(session, stage_id, pipeline.id)
     check_version(stage, expected_version)
+    changed = []
     if name is not None and name != stage.name:
         others = [s.name for s in active_stages(session, [pipeline.id])[pipeline.id]
                   if s.id != stage.id]
         rules.check_unique_names([*others, name])
         stage.name = name
-    if probability is not None:
+        changed.append("name")
+    if probability is not None and probability != stage.probability:
         stage.probability = probability
-    session.flush()
+        changed.append("probability")
+    if changed:
+        session.flush()
+        _stages_event(session, ctx, pipeline, "updated", stage, user_id, changed)
     return stage_view(stage)
 
 
@@ -248,12 +300,15 @@ def get_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
 
 def reorder_stages(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
                    stage_ids: list[uuid.UUID]) -> dict[str, Any]:
-    caller(ctx, Action.MANAGE)
+    """The same order again changes nothing (no event)."""
+    user_id = caller(ctx, Action.MANAGE)
     pipeline = live_pipeline(session, pipeline_id)
     stages = {s.id: s for s in active_stages(session, [pipeline.id])[pipeline.id]}
     rules.check_reorder(list(stages), stage_ids)
-    _renumber([stages[sid] for sid in stage_ids])
-    session.flush()
+    if stage_ids != list(stages):
+        _renumber([stages[sid] for sid in stage_ids])
+        session.flush()
+        _stages_event(session, ctx, pipeline, "reordered", None, user_id)
     return present(session, pipeline)
 
 
@@ -263,7 +318,7 @@ def archive_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
     with crm.deal.stage_changed. Closed deals keep pointing at it (history)."""
     from services.crm.use_cases.deal_lifecycle import move_open_deals  # it imports us
 
-    caller(ctx, Action.MANAGE)
+    user_id = caller(ctx, Action.MANAGE)
     pipeline = live_pipeline(session, pipeline_id)
     stage = live_stage(session, stage_id, pipeline.id)
     stages = active_stages(session, [pipeline.id])[pipeline.id]
@@ -284,6 +339,7 @@ def archive_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
     stage.archived_at = utcnow()
     _renumber([s for s in stages if s.id != stage.id])
     session.flush()
+    _stages_event(session, ctx, pipeline, "archived", stage, user_id)
 
 
 def stage_rows(session: Session, stage_ids: set[uuid.UUID]) -> dict[uuid.UUID, Stage]:
