@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, event, text
 
-from services.crm.use_cases import clients, custom_field_definitions
+from services.crm.models import Client
+from services.crm.use_cases import clients, custom_field_definitions, custom_fields
 from shared.db import tenant_transaction
 from shared.errors import ValidationFailed
 
@@ -255,3 +256,25 @@ def test_the_money_ranges_currency_is_found_through_the_gin_index_under_rls(
         plan = "\n".join(session.connection().exec_driver_sql(
             f"EXPLAIN {statement}", parameters).scalars())
     assert "Bitmap Index Scan on ix_clients_custom" in plan and "Seq Scan" not in plan, plan
+
+
+def test_a_list_without_custom_filters_reads_no_definitions(crm_db, firm):
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    ctx = firm.context()
+    with tenant_transaction(crm_db.sessions, ctx) as session:
+        session.connection()  # the scope's SET LOCAL is not ours to count
+        event.listen(crm_db.engine, "before_cursor_execute", count)
+        try:
+            plain = custom_fields.list_query(session, "client", Client.custom)
+            assert plain.clauses == [] and statements == []
+            with pytest.raises(ValidationFailed) as refused:
+                custom_fields.list_query(session, "client", Client.custom, equal={},
+                                         minimum={"k": "1"})
+        finally:
+            event.remove(crm_db.engine, "before_cursor_execute", count)
+    assert refused.value.errors == {"custom_min.k": ["No such custom field."]}
+    assert len(statements) == 1 and "custom_field_definitions" in statements[0]

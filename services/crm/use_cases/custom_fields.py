@@ -131,8 +131,11 @@ class CustomFieldQuery:
     against the entity's active definitions: the WHERE clauses, and the sort expressions
     they allow. Build it with `list_query`."""
 
-    definitions: dict[str, CustomFieldDefinition]
+    session: Session
+    entity: str
     column: Any
+    definitions: dict[str, CustomFieldDefinition] | None
+    """None when nothing was filtered: read only if a custom sort asks."""
     filters: dict[str, queries.FieldFilter]
     clauses: list[ColumnElement[bool]]
 
@@ -145,7 +148,10 @@ class CustomFieldQuery:
         booleans and single-selects INTEGER (false < true; options in the definition's
         order). A money field sorts only when the filters fix its currency (ADR 0021).
         """
-        definition = self.definitions.get(key)
+        definitions = self.definitions
+        if definitions is None:
+            definitions = active_definitions(self.session, self.entity)
+        definition = definitions.get(key)
         if definition is None:
             raise ValidationFailed("Unknown sort.", {"sort": [f"No custom field {key!r}."]})
         held = self.filters.get(key)
@@ -177,9 +183,11 @@ def list_query(session: Session, entity: str, column: Any, *,
     comparison of the amount; number, decimal and date ranges compare the value on the
     rows the other conditions select (no per-field index: ADR 0021).
     """
-    definitions = active_definitions(session, entity)
     asked = {queries.EQUAL: equal or {}, queries.MINIMUM: minimum or {},
              queries.MAXIMUM: maximum or {}}
+    if not any(asked.values()):  # the common list: no query for definitions
+        return CustomFieldQuery(session, entity, column, None, {}, [])
+    definitions = active_definitions(session, entity)
     filters: dict[str, queries.FieldFilter] = {}
     clauses: list[ColumnElement[bool]] = []
     errors: dict[str, list[str]] = {}
@@ -199,7 +207,7 @@ def list_query(session: Session, entity: str, column: Any, *,
         clauses.extend(_clauses(column, key, definition.type, wanted))
     if errors:
         raise ValidationFailed("Invalid custom field filters.", errors)
-    return CustomFieldQuery(definitions, column, filters, clauses)
+    return CustomFieldQuery(session, entity, column, definitions, filters, clauses)
 
 
 def _clauses(column: Any, key: str, field_type: str,
