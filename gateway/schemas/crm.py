@@ -69,57 +69,88 @@ def custom_field_values() -> fields.Dict:
 
 
 CUSTOM_KEY = r"[a-z][a-z0-9_]{0,63}"
-_CUSTOM_PARAMETER = re.compile(r"^custom\[(.*)\]$")
+_CUSTOM_PARAMETER = re.compile(r"^(custom|custom_min|custom_max)\[(.*)\]$")
 MAX_CUSTOM_FILTERS = 5
+"""Per parameter; with values this short a URL stays under gunicorn's request-line limit."""
 MAX_CUSTOM_FILTER_LENGTH = 100
+MAX_CUSTOM_BOUND_LENGTH = 40
+"""Enough for any bound: `999999999999999.9999 EUR`, `-999999999999999`, a date."""
 
 
-class CustomFieldFilterQuery(Schema):
-    """Filters on custom fields for a list query: `?custom[tier]=gold&custom[seats]=5`.
-
-    Documented as one OpenAPI `deepObject` parameter `custom` (style deepObject, explode),
-    which generated clients and schemathesis serialize as above; `pre_load` gathers the
-    `custom[<key>]` arguments into the `custom` dict the services take. Mix it into a list
-    query: `class DealListQuery(CustomFieldFilterQuery, ListQuerySchema)`, and give its
-    `sort` `sort_with_custom_fields(SORTS, default)`.
-    """
-
-    custom = fields.Dict(
+def _custom_filter(description: str, max_length: int) -> fields.Dict:
+    return fields.Dict(
         keys=fields.String(validate=validate.Regexp(f"^{CUSTOM_KEY}$")),
-        values=fields.String(validate=validate.Length(min=1, max=MAX_CUSTOM_FILTER_LENGTH)),
+        values=fields.String(validate=validate.Length(min=1, max=max_length)),
         validate=validate.Length(max=MAX_CUSTOM_FILTERS),
         metadata={
-            "description": "Equality filters on custom fields, e.g. `custom[tier]=gold`; "
-            "a multi-select matches objects holding the option, money is "
-            "`custom[budget]=1200.00 EUR`, booleans `true`/`false`, dates `YYYY-MM-DD`.",
+            "description": description,
             "maxProperties": MAX_CUSTOM_FILTERS,
             "parameter": {"style": "deepObject", "explode": True,
                           "schema": {"propertyNames": {"pattern": f"^{CUSTOM_KEY}$"}}},
         },
     )
 
+
+class CustomFieldFilterQuery(Schema):
+    """Filters on custom fields for a list query: `?custom[tier]=gold&custom[seats]=5`
+    (equality) and `?custom_min[seats]=5&custom_max[seats]=10` (inclusive bounds; number,
+    decimal, money and date fields; ADR 0021).
+
+    Each is documented as one OpenAPI `deepObject` parameter (style deepObject, explode,
+    one level: well defined in OpenAPI 3.1), which generated clients and schemathesis
+    serialize as above; `pre_load` gathers the `custom[<key>]`, `custom_min[<key>]` and
+    `custom_max[<key>]` arguments into the dicts the services take (values are checked
+    by crm, which knows each field's type). Mix it into a list query:
+    `class DealListQuery(CustomFieldFilterQuery, ListQuerySchema)`, and give its `sort`
+    `sort_with_custom_fields(SORTS, default)`.
+    """
+
+    custom = _custom_filter(
+        "Equality filters on custom fields, e.g. `custom[tier]=gold`; a multi-select "
+        "matches objects holding the option, booleans are `true`/`false`, dates "
+        "`YYYY-MM-DD`, money `custom[budget]=1200.00 EUR` (or `custom[budget]=EUR`: any "
+        "amount in EUR).", MAX_CUSTOM_FILTER_LENGTH)
+    custom_min = _custom_filter(
+        "Lower bounds (inclusive) on number, decimal, money and date custom fields, e.g. "
+        "`custom_min[seats]=5`, `custom_min[signed]=2026-01-01`, "
+        "`custom_min[budget]=1000 EUR` (money compares within its currency only).",
+        MAX_CUSTOM_BOUND_LENGTH)
+    custom_max = _custom_filter(
+        "Upper bounds (inclusive), as `custom_min`: `custom_max[seats]=10`.",
+        MAX_CUSTOM_BOUND_LENGTH)
+
     @pre_load
     def gather_custom_fields(self, data: Any, **kwargs: Any) -> Any:
         if not isinstance(data, Mapping):
             return data
-        gathered: dict[str, Any] = {}
+        gathered: dict[str, dict[str, Any]] = {}
         rest: dict[str, Any] = {}
         errors: dict[str, list[str]] = {}
         for name, value in data.items():
             match = _CUSTOM_PARAMETER.fullmatch(name)
             if match is None:
                 rest[name] = value
-            elif not re.fullmatch(CUSTOM_KEY, match.group(1)):
+            elif not re.fullmatch(CUSTOM_KEY, match.group(2)):
                 errors[name] = ["Not a custom field key (a-z, 0-9 and _, 64 at most)."]
             else:
-                gathered[match.group(1)] = value
-        if "custom" in rest:
-            errors["custom"] = ["Filter on custom fields as custom[<key>]=<value>."]
+                gathered.setdefault(match.group(1), {})[match.group(2)] = value
+        for parameter in ("custom", "custom_min", "custom_max"):
+            if parameter in rest:
+                errors[parameter] = [f"Filter on custom fields as {parameter}[<key>]=<value>."]
         if errors:
             raise ValidationError(errors)
-        if gathered:
-            rest["custom"] = gathered
-        return rest
+        return {**rest, **gathered}
+
+
+def after(what: str) -> fields.AwareDateTime:
+    """A time filter's start: objects whose `what` is at or after it (RFC 3339, with zone)."""
+    return fields.AwareDateTime(metadata={"description": f"{what} at or after this instant."})
+
+
+def before(what: str) -> fields.AwareDateTime:
+    """A time filter's end: objects whose `what` is before it (exclusive), so consecutive
+    windows never count an object twice."""
+    return fields.AwareDateTime(metadata={"description": f"{what} before this instant."})
 
 
 def sort_with_custom_fields(sorts: tuple[str, ...], default: str) -> fields.String:
@@ -132,5 +163,6 @@ def sort_with_custom_fields(sorts: tuple[str, ...], default: str) -> fields.Stri
             error=f"Must be one of {', '.join(sorts)} or custom.<key>, optionally with -.",
         ),
         metadata={"description": "Sort key; `-` for descending; `custom.<key>` sorts by a "
-                  "custom field (objects without a value first)."},
+                  "custom field (objects without a value first; a money field only when "
+                  "its filters name one currency, e.g. `custom[budget]=EUR`)."},
     )

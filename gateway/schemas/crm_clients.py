@@ -9,6 +9,8 @@ from gateway.schemas.crm import (
     AddressBody,
     AddressSchema,
     CustomFieldFilterQuery,
+    after,
+    before,
     currency_field,
     custom_field_values,
     sort_with_custom_fields,
@@ -77,8 +79,10 @@ class ClientListQuery(CustomFieldFilterQuery, ListQuerySchema):
     mine = fields.Boolean(metadata={"description": "Only clients you own."})
     tag = fields.String(validate=validate.Length(min=1, max=50))
     domain = fields.String(validate=validate.Length(min=1, max=253))
-    created_after = fields.AwareDateTime()
-    created_before = fields.AwareDateTime()
+    created_after = after("Created")
+    created_before = before("Created")
+    updated_after = after("Last changed")
+    updated_before = before("Last changed")
     sort = sort_with_custom_fields(SORTS, "name")
 
 

@@ -7,6 +7,8 @@ from marshmallow import fields, validate
 from gateway.schemas.common import ListQuerySchema, RequestSchema, ResponseSchema, page_schema
 from gateway.schemas.crm import (
     CustomFieldFilterQuery,
+    after,
+    before,
     custom_field_values,
     sort_with_custom_fields,
     tags_field,
@@ -106,8 +108,10 @@ class ContactListQuery(CustomFieldFilterQuery, ListQuerySchema):
     client_id = fields.UUID(metadata={"description": "Contacts linked to this client."})
     email = fields.Email(validate=validate.Length(max=254),
                          metadata={"description": "Exact address (any case)."})
-    created_after = fields.AwareDateTime()
-    created_before = fields.AwareDateTime()
+    created_after = after("Created")
+    created_before = before("Created")
+    updated_after = after("Last changed")
+    updated_before = before("Last changed")
     sort = sort_with_custom_fields(SORTS, "name")
 
 

@@ -9,6 +9,8 @@ from gateway.schemas.crm import (
     CustomFieldFilterQuery,
     MoneyBody,
     MoneySchema,
+    after,
+    before,
     currency_field,
     custom_field_values,
     sort_with_custom_fields,
@@ -121,4 +123,10 @@ class DealListQuery(CustomFieldFilterQuery, ListQuerySchema):
     amount_max = fields.String(validate=AMOUNT)
     expected_close_from = fields.Date()
     expected_close_to = fields.Date()
+    created_after = after("Created")
+    created_before = before("Created")
+    updated_after = after("Last changed")
+    updated_before = before("Last changed")
+    closed_after = after("Won or lost")
+    closed_before = before("Won or lost")
     sort = sort_with_custom_fields(SORTS, "-created_at")

@@ -81,3 +81,66 @@ def test_a_cursor_is_base64url_in_the_document_and_at_the_door(client, auth):
         "^[A-Za-z0-9_-]+$"
     refused = client.get("/api/v1/crm/clients?cursor=not%20a%20cursor", headers=auth)
     assert refused.status_code == 400 and "cursor" in refused.get_json()["errors"]
+
+
+def test_range_parameters_become_the_custom_min_and_max_dicts():
+    loaded = ClientListQuery().load({"custom_min[seats]": "5", "custom_max[seats]": "10",
+                                     "custom_max[signed]": "2026-12-31",
+                                     "custom[budget]": "EUR"})
+    assert loaded["custom_min"] == {"seats": "5"}
+    assert loaded["custom_max"] == {"seats": "10", "signed": "2026-12-31"}
+    assert loaded["custom"] == {"budget": "EUR"}
+    assert not {"custom_min", "custom_max"} & set(ClientListQuery().load({}))
+
+
+@pytest.mark.parametrize("query, field", [
+    ({"custom_min[Seats]": "5"}, "custom_min[Seats]"),
+    ({"custom_max[a][gte]": "5"}, "custom_max[a][gte]"),
+    ({"custom_min": "seats:5"}, "custom_min"),
+    ({"custom_max[seats]": "9" * 41}, "custom_max"),
+    ({"custom_min[seats]": ""}, "custom_min"),
+    ({**{f"custom_min[k{i}]": "1" for i in range(6)}}, "custom_min"),
+    ({"custom_minimum[seats]": "5"}, "custom_minimum[seats]"),
+])
+def test_malformed_range_filters_are_refused(query, field):
+    with pytest.raises(ValidationError) as refused:
+        ClientListQuery().load(query)
+    assert field in refused.value.messages
+
+
+@pytest.mark.parametrize("path", ["/api/v1/crm/clients", "/api/v1/crm/contacts",
+                                  "/api/v1/crm/deals", "/api/v1/crm/clients/export",
+                                  "/api/v1/crm/contacts/export"])
+def test_the_document_describes_each_range_as_a_one_level_deep_object(client, path):
+    document = client.get("/api/v1/openapi.json").get_json()
+    params = {p["name"]: p for p in document["paths"][path]["get"]["parameters"]}
+    for name in ("custom_min", "custom_max"):
+        declared = params[name]
+        assert declared["in"] == "query" and declared["style"] == "deepObject"
+        assert declared["explode"] is True
+        schema = declared["schema"]
+        assert schema["type"] == "object" and schema["maxProperties"] == 5
+        assert schema["propertyNames"] == {"pattern": "^[a-z][a-z0-9_]{0,63}$"}
+        assert schema["additionalProperties"] == {"type": "string", "minLength": 1,
+                                                  "maxLength": 40}
+        assert "inclusive" in (declared.get("description") or schema.get("description"))
+
+
+def test_the_document_lists_every_lists_time_windows(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    windows = {"/api/v1/crm/clients": ("created", "updated"),
+               "/api/v1/crm/contacts": ("created", "updated"),
+               "/api/v1/crm/deals": ("created", "updated", "closed")}
+    for path, times in windows.items():
+        params = {p["name"]: p for p in document["paths"][path]["get"]["parameters"]}
+        for time in times:
+            for edge in ("after", "before"):
+                assert params[f"{time}_{edge}"]["schema"]["format"] == "date-time", (path, time)
+
+
+def test_a_time_without_its_zone_is_refused_before_any_service_call(client, auth, identity):
+    response = client.get("/api/v1/crm/contacts?updated_after=2026-03-01T12:00:00",
+                          headers=auth)
+    assert response.status_code == 400
+    assert set(response.get_json()["errors"]) == {"updated_after"}
+    assert [name for name, _, _ in identity.calls if name != "jwks"] == []

@@ -92,3 +92,19 @@ def test_archiving_a_stage_passes_where_its_deals_go(client, auth, crm):
                          ).status_code == 204
     assert [{k: str(v) for k, v in c.items()} for c in crm.calls_of("archive_stage")] == [
         {"pipeline_id": pipeline, "stage_id": stage, "move_deals_to": target}]
+
+
+def test_range_filters_and_time_windows_reach_crm_as_the_list_takes_them(client, auth, crm):
+    crm.answers["list_deals"] = lambda kwargs: {
+        "data": [], "page": {"limit": 25, "has_more": False, "next_cursor": None}}
+    answered = client.get("/api/v1/crm/deals", headers=auth, query_string={
+        "custom_min[budget]": "100 EUR", "custom_max[budget]": "200 EUR",
+        "custom[tier]": "gold", "closed_after": "2026-01-01T00:00:00Z",
+        "updated_before": "2026-02-01T00:00:00+01:00", "sort": "custom.budget"})
+    assert answered.status_code == 200
+    [asked] = crm.calls_of("list_deals")
+    assert asked["custom_min"] == {"budget": "100 EUR"}
+    assert asked["custom_max"] == {"budget": "200 EUR"}
+    assert asked["custom"] == {"tier": "gold"} and asked["sort"] == "custom.budget"
+    assert asked["closed_after"].isoformat() == "2026-01-01T00:00:00+00:00"
+    assert asked["updated_before"].isoformat() == "2026-02-01T00:00:00+01:00"

@@ -4,7 +4,8 @@ A value is checked on write and stored in the object's JSONB `custom` column in 
 that keeps it queryable (docs/rpc/crm.md#custom-fields): numbers as JSON integers,
 decimals as canonical decimal strings (JSON numbers come back as floats), money in its
 wire shape, dates as `YYYY-MM-DD` strings (which sort as dates), multi-selects as lists.
-`check_value` returning `None` means "clear the field".
+`check_value` returning `None` means "clear the field". What lists may ask of these
+values (filters, ranges, sorts) is in `custom_field_queries.py`.
 """
 
 from __future__ import annotations
@@ -40,14 +41,6 @@ MISSING_NUMBER = Decimal("-1E+16")
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-SORT_KINDS = {
-    "text": "text", "long_text": "text", "url": "text", "email": "text", "user": "text",
-    "date": "text",  # ISO dates sort as text exactly as they do as dates
-    "number": "number", "decimal": "decimal", "money": "money",
-    "boolean": "boolean", "single_select": "option",
-}
-"""How each type sorts; multi-selects have no order and are refused."""
 
 
 class ValueRefused(ValueError):
@@ -234,43 +227,4 @@ _CHECKS: dict[str, Any] = {
     "single_select": _single_select, "multi_select": _multi_select, "url": _url,
     "email": _email, "user": _user,
 }
-
-
-def filter_value(field_type: str, raw: str) -> Any:
-    """What `custom @> {key: <this>}` must contain for the query `custom[key]=raw`.
-
-    Equality, in each type's stored form; a multi-select matches objects holding the
-    option among others; money is written `<amount> <currency>` (`1200.00 EUR`).
-    """
-    raw = raw.strip()
-    if field_type == "number":
-        if not re.fullmatch(r"-?\d{1,16}", raw):
-            raise ValueRefused("Must be a whole number.")
-        return _number(int(raw))
-    if field_type == "boolean":
-        if raw not in ("true", "false"):
-            raise ValueRefused("Must be true or false.")
-        return raw == "true"
-    if field_type == "money":
-        amount, _, currency = raw.partition(" ")
-        try:
-            wire = Money.parse({"amount": amount, "currency": currency.strip()}, "value")
-        except ValidationFailed:
-            raise ValueRefused('Must be "<amount> <currency>", e.g. "1200.00 EUR".') from None
-        return wire.to_wire()
-    if field_type == "single_select":
-        return _filter_text(raw, 100)
-    if field_type == "multi_select":
-        return [_filter_text(raw, 100)]
-    if field_type in ("text", "long_text"):
-        return _filter_text(raw, MAX_LONG_TEXT)
-    return check_value(field_type, raw)
-
-
-def _filter_text(raw: str, limit: int) -> str:
-    """Select filters are not checked against the options: an option removed from the
-    definition still finds the objects that hold it."""
-    if not 1 <= len(raw) <= limit:
-        raise ValueRefused(f"Must be 1-{limit} characters.")
-    return raw
 

@@ -12,6 +12,7 @@ from services.crm.schemas.common import (
     Address,
     Currency,
     Tags,
+    custom_filters,
     custom_values,
     notes,
     optional_text,
@@ -88,8 +89,11 @@ class ListClientsInput(PageInput):
     domain = DomainFilter(load_default=None, validate=validate.Length(min=1, max=253))
     created_after = fields.AwareDateTime(load_default=None)
     created_before = fields.AwareDateTime(load_default=None)
-    custom = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
-    """Filters on custom fields: `{key: value}` (see custom_fields.filter_clauses)."""
+    updated_after = fields.AwareDateTime(load_default=None)
+    updated_before = fields.AwareDateTime(load_default=None)
+    custom = custom_filters()
+    custom_min = custom_filters()
+    custom_max = custom_filters()
     sort = sort_field("name")
 
 

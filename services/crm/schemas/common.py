@@ -65,6 +65,12 @@ def custom_values() -> fields.Dict:
                        load_default=dict)
 
 
+def custom_filters() -> fields.Dict:
+    """`{key: value}` filters on custom fields (`custom`, `custom_min`, `custom_max`);
+    checked against the definitions by custom_fields.list_query."""
+    return fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
+
+
 def sort_field(default: str) -> fields.String:
     """`name` or `-name` (descending); custom fields add `custom.<key>` in the use case."""
     return fields.String(load_default=default, validate=validate.Length(max=80))

@@ -10,6 +10,7 @@ from services.crm.domain.contacts import e164
 from services.crm.schemas.common import (
     NOTES_MAX,
     Tags,
+    custom_filters,
     custom_values,
     notes,
     optional_text,
@@ -107,7 +108,11 @@ class ListContactsInput(PageInput):
     email = EmailAddress(load_default=None, validate=validate.Length(max=254))
     created_after = fields.AwareDateTime(load_default=None)
     created_before = fields.AwareDateTime(load_default=None)
-    custom = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
+    updated_after = fields.AwareDateTime(load_default=None)
+    updated_before = fields.AwareDateTime(load_default=None)
+    custom = custom_filters()
+    custom_min = custom_filters()
+    custom_max = custom_filters()
     sort = sort_field("name")
 
 

@@ -8,7 +8,7 @@ from marshmallow import ValidationError, fields, validate
 
 from services.crm.domain.deals import STATUSES
 from services.crm.domain.forecast import EARLIEST, LATEST
-from services.crm.schemas.common import NOTES_MAX, Currency, Tags
+from services.crm.schemas.common import NOTES_MAX, Currency, Tags, custom_filters
 from shared.errors import ValidationFailed
 from shared.input_schemas import Input, PageInput, Trimmed
 from shared.money import MAX_AMOUNT, Money
@@ -108,6 +108,13 @@ class ListDealsInput(PageInput):
                                 validate=validate.Range(min=0, max=MAX_AMOUNT))
     expected_close_from = fields.Date(load_default=None)
     expected_close_to = fields.Date(load_default=None)
-    custom = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
-    """Filters on custom fields: `{key: value}` (see custom_fields.filter_clauses)."""
+    created_after = fields.AwareDateTime(load_default=None)
+    created_before = fields.AwareDateTime(load_default=None)
+    updated_after = fields.AwareDateTime(load_default=None)
+    updated_before = fields.AwareDateTime(load_default=None)
+    closed_after = fields.AwareDateTime(load_default=None)
+    closed_before = fields.AwareDateTime(load_default=None)
+    custom = custom_filters()
+    custom_min = custom_filters()
+    custom_max = custom_filters()
     sort = fields.String(load_default="-created_at", validate=validate.Length(max=80))

@@ -261,23 +261,27 @@ def test_a_custom_sorted_list_walks_to_its_end_with_every_row_once(
         client(admin, name, **({} if value is None else {"k": value}))
     for extra in range(5):  # ties on the sort key: the id breaks them, across pages
         client(admin, f"tie{extra}", **({} if values[0] is None else {"k": values[0]}))
+    # money sorts within one currency (ADR 0021): its filter leaves out c, which has none
+    query = {"custom": {"k": "EUR"}} if field_type == "money" else {}
+    expected = [n for n in order if n != "c"] if query else order
     for sort in ("custom.k", "-custom.k"):
         seen, cursor = [], None
         while True:
-            page = admin.list_clients(sort=sort, limit=2, cursor=cursor)
+            page = admin.list_clients(sort=sort, limit=2, cursor=cursor, **query)
             seen += [c["name"] for c in page["data"]]
             cursor = page["page"]["next_cursor"]
             if not page["page"]["has_more"]:
                 break
-        assert sorted(seen) == sorted([*"abcd", *(f"tie{i}" for i in range(5))])
+        assert sorted(seen) == sorted([*expected, *(f"tie{i}" for i in range(5))])
         plain = [n for n in seen if not n.startswith("tie")]
         if field_type == "boolean":  # a and d are both true: only the groups are ordered
             groups = ["c", "b", "ad", "ad"]
             assert ["ad" if n in "ad" else n for n in plain] == (
                 groups if sort == "custom.k" else groups[::-1])
         else:
-            assert plain == (order if sort == "custom.k" else order[::-1])
-        assert seen.index("c") in ((0, len(seen) - 1))
+            assert plain == (expected if sort == "custom.k" else expected[::-1])
+        if not query:
+            assert seen.index("c") in ((0, len(seen) - 1))
 
 
 def test_multi_selects_are_not_sortable_and_unknown_keys_are_refused(rpc, firm):

@@ -112,15 +112,20 @@ def list_clients(
     domain: str | None = None,
     created_after: datetime | None = None,
     created_before: datetime | None = None,
+    updated_after: datetime | None = None,
+    updated_before: datetime | None = None,
     custom: dict[str, str] | None = None,
+    custom_min: dict[str, str] | None = None,
+    custom_max: dict[str, str] | None = None,
     sort: str = "name",
 ) -> dict[str, Any]:
     user_id = caller(ctx, Action.READ)
+    by_custom = custom_fields.list_query(session, "client", Client.custom, equal=custom,
+                                         minimum=custom_min, maximum=custom_max)
     sorts: dict[str, Any] = dict(CLIENT_SORTS)
     key = sort.removeprefix("-")
     if key.startswith("custom."):
-        sorts[key] = custom_fields.sort_expression(session, "client", Client.custom,
-                                                   key.removeprefix("custom."))
+        sorts[key] = by_custom.sort_expression(key.removeprefix("custom."))
     request = PageRequest.parse(collection="crm.clients", sorts=sorts, tiebreaker=Client.id,
                                 sort=sort, default_sort="name", limit=limit, cursor=cursor,
                                 include_total=include_total)
@@ -141,8 +146,11 @@ def list_clients(
         stmt = stmt.where(Client.created_at >= created_after)
     if created_before:
         stmt = stmt.where(Client.created_at < created_before)
-    for clause in custom_fields.filter_clauses(session, "client", Client.custom, custom or {}):
-        stmt = stmt.where(clause)
+    if updated_after:
+        stmt = stmt.where(Client.updated_at >= updated_after)
+    if updated_before:
+        stmt = stmt.where(Client.updated_at < updated_before)
+    stmt = stmt.where(*by_custom.clauses)
     page = paginate(session, stmt, request, lambda c: c)
     rows: list[Client] = page["data"]
     names = owner_names(session, {c.owner_id for c in rows})

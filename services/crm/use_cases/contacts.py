@@ -169,15 +169,20 @@ def list_contacts(
     email: str | None = None,
     created_after: datetime | None = None,
     created_before: datetime | None = None,
+    updated_after: datetime | None = None,
+    updated_before: datetime | None = None,
     custom: dict[str, str] | None = None,
+    custom_min: dict[str, str] | None = None,
+    custom_max: dict[str, str] | None = None,
     sort: str = "name",
 ) -> dict[str, Any]:
     user_id = caller(ctx, Action.READ)
+    by_custom = custom_fields.list_query(session, "contact", Contact.custom, equal=custom,
+                                         minimum=custom_min, maximum=custom_max)
     sorts: dict[str, Any] = dict(CONTACT_SORTS)
     key = sort.removeprefix("-")
     if key.startswith("custom."):
-        sorts[key] = custom_fields.sort_expression(session, "contact", Contact.custom,
-                                                   key.removeprefix("custom."))
+        sorts[key] = by_custom.sort_expression(key.removeprefix("custom."))
     request = PageRequest.parse(collection="crm.contacts", sorts=sorts, tiebreaker=Contact.id,
                                 sort=sort, default_sort="name", limit=limit, cursor=cursor,
                                 include_total=include_total)
@@ -203,8 +208,11 @@ def list_contacts(
         stmt = stmt.where(Contact.created_at >= created_after)
     if created_before:
         stmt = stmt.where(Contact.created_at < created_before)
-    for clause in custom_fields.filter_clauses(session, "contact", Contact.custom, custom or {}):
-        stmt = stmt.where(clause)
+    if updated_after:
+        stmt = stmt.where(Contact.updated_at >= updated_after)
+    if updated_before:
+        stmt = stmt.where(Contact.updated_at < updated_before)
+    stmt = stmt.where(*by_custom.clauses)
     page = paginate(session, stmt, request, lambda row: row["id"])
     rows = _in_order(session, page["data"])
     names = owner_names(session, {c.owner_id for c in rows})

@@ -1,6 +1,7 @@
 """Custom field values on clients, contacts and deals: checked on write, shown, filtered,
 sorted. The one place the object use cases call for them (ADR 0011); definitions are
-managed in `custom_field_definitions.py`.
+managed in `custom_field_definitions.py`, the query rules are
+`domain/custom_field_queries.py`.
 
 Only active definitions count: an archived definition's values stay in the objects'
 JSONB but are no longer checked, shown, filterable or sortable (docs/rpc/crm.md).
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -26,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from services.crm.domain import custom_field_queries as queries
 from services.crm.domain import custom_fields as rules
 from services.crm.models import CustomFieldDefinition, Member
 from shared.errors import ValidationFailed
@@ -122,56 +125,113 @@ def shown_values(session: Session, entity: str) -> Callable[[dict[str, Any]], di
     return shown
 
 
-def filter_clauses(session: Session, entity: str, column: Any,
-                   filters: dict[str, str]) -> list[ColumnElement[bool]]:
-    """WHERE clauses for `custom[<key>]=<value>` filters on `column` (the JSONB column):
-    containment (`custom @> {"key": value}`), which the GIN jsonb_path_ops index serves."""
-    if not filters:
-        return []
-    definitions = active_definitions(session, entity)
-    clauses: list[ColumnElement[bool]] = []
-    errors: dict[str, list[str]] = {}
-    for key, raw in filters.items():
+@dataclass(frozen=True)
+class CustomFieldQuery:
+    """A list's custom field filters (`custom`, `custom_min`, `custom_max`), checked
+    against the entity's active definitions: the WHERE clauses, and the sort expressions
+    they allow. Build it with `list_query`."""
+
+    session: Session
+    entity: str
+    column: Any
+    definitions: dict[str, CustomFieldDefinition] | None
+    """None when nothing was filtered: read only if a custom sort asks."""
+    filters: dict[str, queries.FieldFilter]
+    clauses: list[ColumnElement[bool]]
+
+    def sort_expression(self, key: str) -> Any:
+        """A NOT NULL sort expression for `sort=custom.<key>`, or ValidationFailed.
+
+        Objects without a value sort as the lowest value (first ascending, last
+        descending). The expression's SQL type is what keyset cursors decode their key
+        with: numbers, decimals and money amounts NUMERIC (Decimal), texts and dates TEXT,
+        booleans and single-selects INTEGER (false < true; options in the definition's
+        order). A money field sorts only when the filters fix its currency (ADR 0021).
+        """
+        definitions = self.definitions
+        if definitions is None:
+            definitions = active_definitions(self.session, self.entity)
         definition = definitions.get(key)
         if definition is None:
-            errors[f"custom.{key}"] = [NO_SUCH_FIELD]
+            raise ValidationFailed("Unknown sort.", {"sort": [f"No custom field {key!r}."]})
+        held = self.filters.get(key)
+        try:
+            kind = queries.sort_kind(definition.type, currency=held.currency if held else None)
+        except rules.ValueRefused as refused:
+            raise ValidationFailed("Unsortable field.", {"sort": [str(refused)]}) from None
+        node = self.column[key]
+        if kind == "text":
+            return type_coerce(func.coalesce(node.astext, literal("", Text)), Text)
+        if kind in ("number", "decimal", "money"):
+            number = _number(node, kind)
+            return cast(func.coalesce(number, literal(rules.MISSING_NUMBER, Numeric)), Numeric)
+        if kind == "boolean":
+            return cast(case((node.astext == "true", 2), (node.astext == "false", 1),
+                             else_=0), Integer)
+        ranks = [(node.astext == o["value"], i + 1) for i, o in enumerate(definition.options)]
+        return cast(case(*ranks, else_=0), Integer)
+
+
+def list_query(session: Session, entity: str, column: Any, *,
+               equal: dict[str, str] | None = None, minimum: dict[str, str] | None = None,
+               maximum: dict[str, str] | None = None) -> CustomFieldQuery:
+    """The filters of a list on `column` (the entity's JSONB column), or ValidationFailed
+    with errors keyed `custom.<key>`, `custom_min.<key>`, `custom_max.<key>`.
+
+    Equality is containment (`custom @> {"key": value}`), which the GIN jsonb_path_ops
+    index serves; a money range is containment of its currency (indexed too) and a
+    comparison of the amount; number, decimal and date ranges compare the value on the
+    rows the other conditions select (no per-field index: ADR 0021).
+    """
+    asked = {queries.EQUAL: equal or {}, queries.MINIMUM: minimum or {},
+             queries.MAXIMUM: maximum or {}}
+    if not any(asked.values()):  # the common list: no query for definitions
+        return CustomFieldQuery(session, entity, column, None, {}, [])
+    definitions = active_definitions(session, entity)
+    filters: dict[str, queries.FieldFilter] = {}
+    clauses: list[ColumnElement[bool]] = []
+    errors: dict[str, list[str]] = {}
+    for key in dict.fromkeys(k for by_key in asked.values() for k in by_key):
+        raw = {argument: by_key.get(key) for argument, by_key in asked.items()}
+        definition = definitions.get(key)
+        if definition is None:
+            errors.update({f"{a}.{key}": [NO_SUCH_FIELD] for a, v in raw.items() if v is not None})
             continue
         try:
-            clauses.append(column.contains({key: rules.filter_value(definition.type, raw)}))
-        except rules.ValueRefused as refused:
-            errors[f"custom.{key}"] = [str(refused)]
+            wanted = queries.field_filter(definition.type, equal=raw[queries.EQUAL],
+                                          low=raw[queries.MINIMUM], high=raw[queries.MAXIMUM])
+        except queries.FilterRefused as refused:
+            errors.update({f"{a}.{key}": [message] for a, message in refused.errors.items()})
+            continue
+        filters[key] = wanted
+        clauses.extend(_clauses(column, key, definition.type, wanted))
     if errors:
         raise ValidationFailed("Invalid custom field filters.", errors)
+    return CustomFieldQuery(session, entity, column, definitions, filters, clauses)
+
+
+def _clauses(column: Any, key: str, field_type: str,
+             wanted: queries.FieldFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if wanted.contains is not None:
+        clauses.append(column.contains({key: wanted.contains}))
+    if wanted.low is None and wanted.high is None:
+        return clauses
+    node = column[key]
+    value: Any = (node.astext if field_type == "date"
+                  else _number(node, queries.SORT_KINDS[field_type]))
+    if wanted.low is not None:
+        clauses.append(value >= wanted.low)
+    if wanted.high is not None:
+        clauses.append(value <= wanted.high)
     return clauses
 
 
-def sort_expression(session: Session, entity: str, column: Any, key: str) -> Any:
-    """A NOT NULL sort expression for `sort=custom.<key>`, or ValidationFailed.
-
-    Objects without a value sort as the lowest value (first ascending, last descending).
-    The expression's SQL type is what keyset cursors decode their key with: numbers,
-    decimals and money amounts NUMERIC (Decimal), texts and dates TEXT, booleans and
-    single-selects INTEGER (false < true; options in the definition's order).
-    """
-    definition = active_definitions(session, entity).get(key)
-    if definition is None:
-        raise ValidationFailed("Unknown sort.", {"sort": [f"No custom field {key!r}."]})
-    kind = rules.SORT_KINDS.get(definition.type)
-    node = column[key]
-    if kind == "text":
-        return type_coerce(func.coalesce(node.astext, literal("", Text)), Text)
-    if kind in ("number", "decimal", "money"):
-        if kind == "money":
-            node = node["amount"]
-        guard = (func.jsonb_typeof(node) == "number" if kind == "number"
-                 else node.astext.regexp_match(r"^-?[0-9]+(\.[0-9]+)?$"))
-        number = case((guard, cast(node.astext, Numeric)))
-        return cast(func.coalesce(number, literal(rules.MISSING_NUMBER, Numeric)), Numeric)
-    if kind == "boolean":
-        return cast(case((node.astext == "true", 2), (node.astext == "false", 1), else_=0),
-                    Integer)
-    if kind == "option":
-        ranks = [(node.astext == o["value"], i + 1) for i, o in enumerate(definition.options)]
-        return cast(case(*ranks, else_=0), Integer)
-    raise ValidationFailed("Unknown sort.",
-                           {"sort": [f"{key!r} ({definition.type}) has no order."]})
+def _number(node: Any, kind: str) -> Any:
+    """The NUMERIC value of a number, decimal or money field, NULL when the object holds
+    none (or something else: the guard runs before the cast, so it never fails)."""
+    if kind == "money":
+        node = node["amount"]
+    guard = (func.jsonb_typeof(node) == "number" if kind == "number"
+             else node.astext.regexp_match(r"^-?[0-9]+(\.[0-9]+)?$"))
+    return case((guard, cast(node.astext, Numeric)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -218,17 +218,26 @@ def list_deals(
     amount_max: Decimal | None = None,
     expected_close_from: date | None = None,
     expected_close_to: date | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    updated_after: datetime | None = None,
+    updated_before: datetime | None = None,
+    closed_after: datetime | None = None,
+    closed_before: datetime | None = None,
     custom: dict[str, str] | None = None,
+    custom_min: dict[str, str] | None = None,
+    custom_max: dict[str, str] | None = None,
     sort: str = "-created_at",
 ) -> dict[str, Any]:
     """A page of deals. Filters by id name objects of the tenant; another tenant's ids
     simply match nothing (as if they did not exist)."""
     user_id = caller(ctx, Action.READ)
+    by_custom = custom_fields.list_query(session, "deal", Deal.custom, equal=custom,
+                                         minimum=custom_min, maximum=custom_max)
     sorts = dict(DEAL_SORTS)
     key = sort.removeprefix("-")
     if key.startswith("custom."):
-        sorts[key] = custom_fields.sort_expression(session, "deal", Deal.custom,
-                                                   key.removeprefix("custom."))
+        sorts[key] = by_custom.sort_expression(key.removeprefix("custom."))
     request = PageRequest.parse(collection="crm.deals", sorts=sorts, tiebreaker=Deal.id,
                                 sort=sort, default_sort="-created_at", limit=limit,
                                 cursor=cursor, include_total=include_total)
@@ -255,8 +264,15 @@ def list_deals(
         stmt = stmt.where(Deal.expected_close_date >= expected_close_from)
     if expected_close_to is not None:
         stmt = stmt.where(Deal.expected_close_date <= expected_close_to)
-    for clause in custom_fields.filter_clauses(session, "deal", Deal.custom, custom or {}):
-        stmt = stmt.where(clause)
+    times = {Deal.created_at: (created_after, created_before),
+             Deal.updated_at: (updated_after, updated_before),
+             Deal.closed_at: (closed_after, closed_before)}
+    for column, (after, before) in times.items():  # from `after` on, up to `before`
+        if after is not None:
+            stmt = stmt.where(column >= after)
+        if before is not None:
+            stmt = stmt.where(column < before)
+    stmt = stmt.where(*by_custom.clauses)
     page = paginate(session, stmt, request, lambda d: d)
     page["data"] = present_many(session, page["data"])
     return page

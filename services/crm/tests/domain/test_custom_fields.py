@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from services.crm.domain.custom_field_queries import filter_value
 from services.crm.domain.custom_fields import (
     NUMBER_LIMIT,
     ValueRefused,
@@ -11,7 +12,6 @@ from services.crm.domain.custom_fields import (
     check_key,
     check_options,
     check_value,
-    filter_value,
 )
 from shared.errors import ValidationFailed
 
