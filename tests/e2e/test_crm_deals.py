@@ -165,6 +165,14 @@ def test_bad_input_and_other_tenants_ids(api: Api, owner):
     assert_problem(api.get(f"{DEALS}/{mine['id']}", headers=stranger.auth), 404)
     assert_problem(api.post(f"{DEALS}/{mine['id']}/won", headers=stranger.auth, json={}), 404)
     assert api.get(DEALS, headers=stranger.auth).json()["data"] == []
+    their_pipeline = default_pipeline(api, stranger)
+    for name, value in (("client_id", their_client["id"]),
+                        ("pipeline_id", their_pipeline["id"]),
+                        ("stage_id", their_pipeline["stages"][0]["id"])):
+        assert_problem(api.get(DEALS, headers=owner.auth, params={name: value}), 404)
+    assert_problem(api.get(FORECAST, headers=owner.auth, params={
+        "from": "2026-01-01", "to": "2026-12-31", "currency": "EUR",
+        "pipeline_id": their_pipeline["id"]}), 404)
     viewer = invite_and_join(api, owner, "viewer")
     assert_problem(api.post(DEALS, headers=viewer.auth, json={
         "name": "X", "client_id": client["id"], "amount": EUR}), 403)

@@ -111,7 +111,27 @@ def test_another_tenants_client_contact_or_stage_is_not_found(rpc, firm, other_f
     with pytest.raises(NotFound):
         theirs.mark_deal_won(deal_id=deal["id"])
     assert theirs.list_deals()["data"] == []
-    assert api.list_deals(client_id=their_client["id"])["data"] == []
+
+
+def test_another_tenants_ids_in_list_filters_are_not_found(rpc, firm, other_firm, client,
+                                                           contact):
+    theirs = rpc.as_(other_firm)
+    their_client = theirs.create_client(name="Theirs", currency="EUR")
+    their_pipeline = theirs.list_pipelines()["data"][0]
+    their_deal = new_deal(theirs, their_client, contact_ids=[contact(other_firm)])
+    api = rpc.as_(firm)
+    new_deal(api, client)
+    for name, value in (("client_id", their_client["id"]),
+                        ("contact_id", their_deal["contact_ids"][0]),
+                        ("pipeline_id", their_pipeline["id"]),
+                        ("stage_id", their_pipeline["stages"][0]["id"]),
+                        ("client_id", str(uuid.uuid4()))):
+        with pytest.raises(NotFound):
+            api.list_deals(**{name: value})
+    with pytest.raises(NotFound):
+        api.list_contacts(client_id=their_client["id"])
+    mine = api.list_pipelines()["data"][0]
+    assert len(api.list_deals(pipeline_id=mine["id"], client_id=client["id"])["data"]) == 1
 
 
 def test_a_viewer_reads_but_cannot_write_and_only_admins_delete(rpc, firm, client, outbox):

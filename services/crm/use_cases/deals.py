@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from services.crm.domain import deals as rules
 from services.crm.domain.permissions import Action
-from services.crm.models import Client, Contact, Deal, DealContact, Stage
+from services.crm.models import Client, Contact, Deal, DealContact, Pipeline, Stage
 from services.crm.use_cases import custom_fields
-from services.crm.use_cases.common import caller, get_or_404, like_pattern
+from services.crm.use_cases.common import caller, check_filter_ids, get_or_404, like_pattern
 from services.crm.use_cases.deal_ranks import end_of_stage
 from services.crm.use_cases.members import check_owner, owner_names
 from services.crm.use_cases.pipelines import (
@@ -221,9 +221,11 @@ def list_deals(
     custom: dict[str, str] | None = None,
     sort: str = "-created_at",
 ) -> dict[str, Any]:
-    """A page of deals. Filters by id name objects of the tenant; another tenant's ids
-    simply match nothing (as if they did not exist)."""
+    """A page of deals. Filters by id name objects of the tenant; another tenant's id is
+    NotFound (docs/rpc/crm.md)."""
     user_id = caller(ctx, Action.READ)
+    check_filter_ids(session, (Client, client_id, "client"), (Contact, contact_id, "contact"),
+                     (Pipeline, pipeline_id, "pipeline"), (Stage, stage_id, "stage"))
     sorts = dict(DEAL_SORTS)
     key = sort.removeprefix("-")
     if key.startswith("custom."):
