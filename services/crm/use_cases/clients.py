@@ -21,6 +21,7 @@ from shared.db import check_version, utcnow
 from shared.errors import Conflict, Unprocessable
 from shared.outbox import record_event
 from shared.pagination import PageRequest, paginate
+from shared.tenancy import lock_within_tenant
 
 CLIENT_SORTS = {"name": Client.name, "created_at": Client.created_at,
                 "updated_at": Client.updated_at}
@@ -63,6 +64,9 @@ def refresh_search_text(client: Client) -> None:
 
 
 def _refuse_duplicate_name(session: Session, name: str, exclude: uuid.UUID | None = None) -> None:
+    """409 when another client has this name (any case). Two creates or renames of the
+    same name wait for each other (a lock until commit), so both cannot pass the check."""
+    lock_within_tenant(session, "crm.client_name", name.lower())
     stmt = select(Client.id).where(func.lower(Client.name) == name.lower()).limit(1)
     if exclude is not None:
         stmt = stmt.where(Client.id != exclude)
