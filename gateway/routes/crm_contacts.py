@@ -77,11 +77,12 @@ def list_contact_clients(call: Call, contact_id: UUID) -> Response:
 
 @endpoint(bp, "/contacts/<uuid:contact_id>/merge", "POST",
           summary="Merge a duplicate into this contact", tag=TAG, body=MergeBody,
-          response=ContactSchema, etag=True, errors=(412,),
+          response=ContactSchema, etag=True, errors=(412, 422),
           description="This contact survives and wins every conflict; the duplicate's "
                       "emails, phones, tags, notes, custom values, client and deal links "
-                      "are carried over, then it is deleted. If-Match (of this contact) is "
-                      "optional.")
+                      "are carried over, then it is deleted. 422 (nothing merged) when the "
+                      "result would pass a limit (20 emails, 20 phones, 50 tags, 20,000 "
+                      "characters of notes). If-Match (of this contact) is optional.")
 def merge_contacts(call: Call, contact_id: UUID) -> Response:
     return with_etag(call_crm(call, "merge_contacts", contact_id=str(contact_id),
                               expected_version=optional_if_match(), **call.body))

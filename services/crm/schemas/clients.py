@@ -5,8 +5,8 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from services.crm.domain.clients import LIVE_STATUSES, STATUSES
+from services.crm.domain.limits import NOTES_MAX
 from services.crm.schemas.common import (
-    NOTES_MAX,
     Address,
     Currency,
     Tags,

@@ -7,7 +7,8 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 from services.crm.domain.deals import STATUSES
-from services.crm.schemas.common import NOTES_MAX, Currency, Tags
+from services.crm.domain.limits import NOTES_MAX
+from services.crm.schemas.common import Currency, Tags
 from shared.errors import ValidationFailed
 from shared.input_schemas import Input, PageInput, Trimmed
 from shared.money import MAX_AMOUNT, Money
