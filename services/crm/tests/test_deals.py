@@ -237,3 +237,23 @@ def test_custom_fields_of_deals_are_checked_shown_filtered_and_sorted(rpc, firm,
         a["id"], b["id"]]
     cleared = api.update_deal(deal_id=b["id"], custom={"budget_code": None})
     assert cleared["custom"] == {} and cleared["version"] == 2
+
+
+def test_a_renamed_clients_deals_are_found_by_its_new_name_only(rpc, firm, client, outbox):
+    api = rpc.as_(firm)
+    deals = [new_deal(api, client, name=f"Relaunch {i}") for i in range(3)]
+    other = new_deal(api, api.create_client(name="Beta AG", currency="EUR"), name="Audit")
+    renamed = api.update_client(client_id=client["id"], name="Zenith Partners")
+    assert renamed["name"] == "Zenith Partners"
+    ids = lambda page: sorted(d["id"] for d in page["data"])  # noqa: E731
+    assert ids(api.list_deals(q="zenith")) == sorted(d["id"] for d in deals)
+    assert ids(api.list_deals(q="acme")) == []
+    assert ids(api.list_deals(q="relaunch 1 zenith")) == [deals[1]["id"]]
+    assert ids(api.list_deals(q="beta")) == [other["id"]]
+    after = api.get_deal(deal_id=deals[0]["id"])
+    assert after["client_name"] == "Zenith Partners"
+    assert (after["version"], after["updated_at"]) == (deals[0]["version"],
+                                                      deals[0]["updated_at"])
+    assert outbox(firm, "crm.deal.updated") == []  # derived text, not an edit
+    moved = api.update_deal(deal_id=other["id"], client_id=client["id"])
+    assert ids(api.list_deals(q="audit zenith")) == [moved["id"]]

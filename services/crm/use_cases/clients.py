@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from services.crm.domain import clients as rules
 from services.crm.domain.permissions import Action
 from services.crm.models import Client, ClientContact, Contact, Deal
-from services.crm.use_cases import custom_fields
+from services.crm.use_cases import custom_fields, deals
 from services.crm.use_cases.common import caller, get_or_404, like_pattern
 from services.crm.use_cases.members import check_owner, owner_names
 from shared.call_context import CallContext
@@ -191,6 +191,8 @@ def update_client(session: Session, ctx: CallContext, *, client_id: uuid.UUID,
         client.domain = rules.domain_of(client.website)
     refresh_search_text(client)
     session.flush()
+    if "name" in changed:
+        deals.refresh_client_name(session, client.id, client.name)
     record_event(session, ctx, "crm.client.updated", {
         "client_id": client.id, "name": client.name, "changed": changed,
         "owner_id": client.owner_id, "actor_id": user_id,

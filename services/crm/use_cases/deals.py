@@ -13,7 +13,20 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Select, delete, exists, func, literal, select
+from sqlalchemy import (
+    Date,
+    Select,
+    String,
+    Uuid,
+    column,
+    delete,
+    exists,
+    func,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy import values as value_rows
 from sqlalchemy.orm import Session
 
 from services.crm.domain import deals as rules
@@ -237,9 +250,9 @@ def list_deals(
     stmt: Select[Any] = select(Deal)
     equal = {Deal.status: status, Deal.pipeline_id: pipeline_id, Deal.stage_id: stage_id,
              Deal.owner_id: owner_id, Deal.client_id: client_id, Deal.currency: currency}
-    for column, value in equal.items():
+    for attribute, value in equal.items():
         if value is not None:
-            stmt = stmt.where(column == value)
+            stmt = stmt.where(attribute == value)
     if mine:
         stmt = stmt.where(Deal.owner_id == user_id)
     if q:
@@ -332,6 +345,22 @@ def _apply(session: Session, ctx: CallContext, deal: Deal, changes: dict[str, An
     session.flush()
     if contacts is not None:
         _set_contacts(session, deal, contacts)
+
+
+def refresh_client_name(session: Session, client_id: uuid.UUID, client_name: str,
+                        batch: int = 1000) -> None:
+    """A renamed client's deals are found by its new name (`q`), not its old one. Their
+    search text is derived data: versions and `updated_at` stay, no event."""
+    deals = session.execute(
+        select(Deal.id, Deal.name).where(Deal.client_id == client_id)).all()
+    for start in range(0, len(deals), batch):
+        fresh = value_rows(column("id", Uuid), column("search_text", String), name="fresh").data(
+            [(deal_id, rules.search_text(name, client_name))
+             for deal_id, name in deals[start:start + batch]])
+        session.execute(
+            update(Deal).where(Deal.id == fresh.c.id)
+            .values(search_text=fresh.c.search_text, updated_at=Deal.updated_at)
+            .execution_options(synchronize_session=False))
 
 
 def delete_deal(session: Session, ctx: CallContext, *, deal_id: uuid.UUID) -> None:
