@@ -8,9 +8,9 @@ from uuid import UUID
 from flask import Blueprint, Response
 
 from gateway.endpoints import Call, endpoint
-from gateway.etags import etag_for, expected_version_from_if_match
+from gateway.etags import etag_for, expected_version_from_if_match, optional_expected_version
 from gateway.responses import json_response, no_content, page_response
-from gateway.routes.crm_clients import optional_if_match, with_etag
+from gateway.routes.crm_clients import with_etag
 from gateway.routes.service_calls import call_crm
 from gateway.schemas.common import ListQuerySchema
 from gateway.schemas.crm_clients import LinkPageSchema
@@ -64,7 +64,7 @@ def update_contact(call: Call, contact_id: UUID) -> Response:
           description="Its links to clients and deals go with it. If-Match is optional.")
 def delete_contact(call: Call, contact_id: UUID) -> Response:
     call_crm(call, "delete_contact", contact_id=str(contact_id),
-             expected_version=optional_if_match())
+             expected_version=optional_expected_version())
     return no_content()
 
 
@@ -85,7 +85,7 @@ def list_contact_clients(call: Call, contact_id: UUID) -> Response:
                       "characters of notes). If-Match (of this contact) is optional.")
 def merge_contacts(call: Call, contact_id: UUID) -> Response:
     return with_etag(call_crm(call, "merge_contacts", contact_id=str(contact_id),
-                              expected_version=optional_if_match(), **call.body))
+                              expected_version=optional_expected_version(), **call.body))
 
 
 @endpoint(bp, "/reassignments", "POST", summary="Reassign a member's records (admins)",

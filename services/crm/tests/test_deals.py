@@ -140,7 +140,9 @@ def test_a_viewer_reads_but_cannot_write_and_only_admins_delete(rpc, firm, clien
         new_deal(rpc.as_(firm, "viewer"), client)
     with pytest.raises(PermissionDenied):
         rpc.as_(firm, "member").delete_deal(deal_id=deal["id"])
-    rpc.as_(firm, "admin").delete_deal(deal_id=deal["id"])
+    with pytest.raises(PreconditionFailed):
+        rpc.as_(firm, "admin").delete_deal(deal_id=deal["id"], expected_version=0)
+    rpc.as_(firm, "admin").delete_deal(deal_id=deal["id"], expected_version=deal["version"])
     with pytest.raises(NotFound):
         rpc.as_(firm).get_deal(deal_id=deal["id"])
     assert [e["deal_id"] for e in outbox(firm, "crm.deal.deleted")] == [deal["id"]]

@@ -363,9 +363,11 @@ def refresh_client_name(session: Session, client_id: uuid.UUID, client_name: str
             .execution_options(synchronize_session=False))
 
 
-def delete_deal(session: Session, ctx: CallContext, *, deal_id: uuid.UUID) -> None:
+def delete_deal(session: Session, ctx: CallContext, *, deal_id: uuid.UUID,
+                expected_version: int | None = None) -> None:
     user_id = caller(ctx, Action.MANAGE)
     deal = load_deal(session, deal_id)
+    check_version(deal, expected_version)
     record_event(session, ctx, "crm.deal.deleted", {
         "deal_id": deal.id, "name": deal.name, "client_id": deal.client_id,
         "status": deal.status, "actor_id": user_id})
