@@ -105,6 +105,14 @@ def link_contact(call: Call, client_id: UUID) -> Response:
     return json_response(link, 201, {"Location": location})
 
 
+@endpoint(bp, "/<uuid:client_id>/contacts/<uuid:contact_id>", "GET",
+          summary="One link between the client and a contact", tag=TAG, response=LinkSchema,
+          description="What linking answers as Location; 404 when they are not linked.")
+def get_link(call: Call, client_id: UUID, contact_id: UUID) -> Response:
+    return json_response(call_crm(call, "get_link", client_id=str(client_id),
+                                  contact_id=str(contact_id)))
+
+
 @endpoint(bp, "/<uuid:client_id>/contacts/<uuid:contact_id>", "PATCH",
           summary="Change a link's role, or make it the contact's primary client", tag=TAG,
           body=UpdateLinkBody, response=LinkSchema,

@@ -131,7 +131,7 @@ class UpdateLinkInput(Input):
     primary = fields.Boolean()
 
 
-class UnlinkInput(Input):
+class LinkIdInput(Input):
     client_id = fields.UUID(required=True)
     contact_id = fields.UUID(required=True)
 
