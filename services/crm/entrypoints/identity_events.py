@@ -26,9 +26,9 @@ class IdentityEventHandlers(Entrypoints):
         tenant_id = UUID(envelope["tenant_id"])
         with self.db.transaction(tenant_id=tenant_id, user_id=None) as session:
             if first_delivery(session, envelope["id"], consumer):
-                members.record_member(session, tenant_id=tenant_id, occurred_at=_when(envelope),
-                                      **member)
-                if not member.get("active", True):
+                applied = members.record_member(session, tenant_id=tenant_id,
+                                                occurred_at=_when(envelope), **member)
+                if applied and not member.get("active", True):  # not a removal re-joined since
                     members.flag_records_of(session, member["user_id"])
                 if also is not None:
                     also(session)
