@@ -47,8 +47,8 @@ def record_member(
         index_elements=[Member.tenant_id, Member.user_id],
         set_=known,
         where=Member.updated_at <= occurred_at,
-    ).returning(Member.user_id)
-    return session.execute(stmt).first() is not None
+    )
+    return session.execute(stmt.returning(Member.user_id)).first() is not None
 
 
 def check_owner(
