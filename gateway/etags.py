@@ -2,7 +2,8 @@
 
 Format: a strong entity tag holding the decimal version, e.g. `"7"`. A PATCH without
 If-Match is refused with 428, so no client overwrites a change it never saw; `*` means
-"whatever the current version is".
+"whatever the current version is". Deletes, archives and actions on a versioned object
+take it optionally: sent, a stale one is 412, as for a PATCH.
 """
 
 from __future__ import annotations
@@ -33,3 +34,9 @@ def expected_version_from_if_match() -> int | None:
     if match is None:
         raise PreconditionFailed("If-Match does not match the object's current ETag.")
     return int(match.group(1))
+
+
+def optional_expected_version() -> int | None:
+    """The version If-Match names when the client sent one (DELETE, archive, actions);
+    None without the header or for `*`."""
+    return expected_version_from_if_match() if request.headers.get("If-Match") else None

@@ -45,6 +45,18 @@ def session_tenant(session: Session) -> uuid.UUID | None:
     return session.info.get(TENANT_KEY)
 
 
+_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+
+
+def lock_within_tenant(session: Session, *key: str) -> None:
+    """Wait for, then hold until the transaction ends, a lock named by `key` within the
+    tenant in scope: the check-then-write of a rule no constraint can state (a name
+    unique unless confirmed) runs one transaction at a time per tenant and key. After
+    the wait, a READ COMMITTED statement sees what the previous holder committed."""
+    tenant = session.info.get(TENANT_KEY)
+    session.execute(_LOCK, {"key": ":".join((str(tenant or ""), *key))})
+
+
 _SET_SCOPE = text(
     "SELECT set_config('app.tenant_id', :t, true), set_config('app.user_id', :u, true)"
 )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from gateway.endpoints import Call, endpoint
-from gateway.etags import etag_for, expected_version_from_if_match
+from gateway.etags import etag_for, expected_version_from_if_match, optional_expected_version
 from gateway.responses import json_response, no_content, page_response
 from gateway.routes.service_calls import call_crm
 from gateway.schemas.common import ListQuerySchema
@@ -25,12 +25,6 @@ from gateway.schemas.crm_clients import (
 
 bp = Blueprint("crm_clients", __name__, url_prefix="/api/v1/crm/clients")
 TAG = "crm"
-
-
-def optional_if_match() -> int | None:
-    """The version in If-Match when the client sent one (archive, restore, delete, merge
-    take it; only PATCH requires it)."""
-    return expected_version_from_if_match() if request.headers.get("If-Match") else None
 
 
 def with_etag(obj: dict, status: int = 200) -> Response:
@@ -75,7 +69,7 @@ def update_client(call: Call, client_id: UUID) -> Response:
                       "contacts stay; their links to it go. If-Match is optional.")
 def delete_client(call: Call, client_id: UUID) -> Response:
     call_crm(call, "delete_client", client_id=str(client_id),
-             expected_version=optional_if_match())
+             expected_version=optional_expected_version())
     return no_content()
 
 
@@ -85,14 +79,14 @@ def delete_client(call: Call, client_id: UUID) -> Response:
                       "Archiving an archived client changes nothing. If-Match is optional.")
 def archive_client(call: Call, client_id: UUID) -> Response:
     return with_etag(call_crm(call, "archive_client", client_id=str(client_id),
-                              expected_version=optional_if_match()))
+                              expected_version=optional_expected_version()))
 
 
 @endpoint(bp, "/<uuid:client_id>/restore", "POST", summary="Restore an archived client",
           tag=TAG, response=ClientSchema, etag=True, errors=(412,))
 def restore_client(call: Call, client_id: UUID) -> Response:
     return with_etag(call_crm(call, "restore_client", client_id=str(client_id),
-                              expected_version=optional_if_match()))
+                              expected_version=optional_expected_version()))
 
 
 @endpoint(bp, "/<uuid:client_id>/contacts", "GET", summary="The client's contacts", tag=TAG,
@@ -109,6 +103,14 @@ def link_contact(call: Call, client_id: UUID) -> Response:
     link = call_crm(call, "link_contact", client_id=str(client_id), **call.body)
     location = f"{bp.url_prefix}/{client_id}/contacts/{link['contact_id']}"
     return json_response(link, 201, {"Location": location})
+
+
+@endpoint(bp, "/<uuid:client_id>/contacts/<uuid:contact_id>", "GET",
+          summary="One link between the client and a contact", tag=TAG, response=LinkSchema,
+          description="What linking answers as Location; 404 when they are not linked.")
+def get_link(call: Call, client_id: UUID, contact_id: UUID) -> Response:
+    return json_response(call_crm(call, "get_link", client_id=str(client_id),
+                                  contact_id=str(contact_id)))
 
 
 @endpoint(bp, "/<uuid:client_id>/contacts/<uuid:contact_id>", "PATCH",

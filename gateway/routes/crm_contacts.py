@@ -8,9 +8,9 @@ from uuid import UUID
 from flask import Blueprint, Response
 
 from gateway.endpoints import Call, endpoint
-from gateway.etags import etag_for, expected_version_from_if_match
+from gateway.etags import etag_for, expected_version_from_if_match, optional_expected_version
 from gateway.responses import json_response, no_content, page_response
-from gateway.routes.crm_clients import optional_if_match, with_etag
+from gateway.routes.crm_clients import with_etag
 from gateway.routes.service_calls import call_crm
 from gateway.schemas.common import ListQuerySchema
 from gateway.schemas.crm_clients import LinkPageSchema
@@ -64,7 +64,7 @@ def update_contact(call: Call, contact_id: UUID) -> Response:
           description="Its links to clients and deals go with it. If-Match is optional.")
 def delete_contact(call: Call, contact_id: UUID) -> Response:
     call_crm(call, "delete_contact", contact_id=str(contact_id),
-             expected_version=optional_if_match())
+             expected_version=optional_expected_version())
     return no_content()
 
 
@@ -77,14 +77,15 @@ def list_contact_clients(call: Call, contact_id: UUID) -> Response:
 
 @endpoint(bp, "/contacts/<uuid:contact_id>/merge", "POST",
           summary="Merge a duplicate into this contact", tag=TAG, body=MergeBody,
-          response=ContactSchema, etag=True, errors=(412,),
+          response=ContactSchema, etag=True, errors=(412, 422),
           description="This contact survives and wins every conflict; the duplicate's "
                       "emails, phones, tags, notes, custom values, client and deal links "
-                      "are carried over, then it is deleted. If-Match (of this contact) is "
-                      "optional.")
+                      "are carried over, then it is deleted. 422 (nothing merged) when the "
+                      "result would pass a limit (20 emails, 20 phones, 50 tags, 20,000 "
+                      "characters of notes). If-Match (of this contact) is optional.")
 def merge_contacts(call: Call, contact_id: UUID) -> Response:
     return with_etag(call_crm(call, "merge_contacts", contact_id=str(contact_id),
-                              expected_version=optional_if_match(), **call.body))
+                              expected_version=optional_expected_version(), **call.body))
 
 
 @endpoint(bp, "/reassignments", "POST", summary="Reassign a member's records (admins)",

@@ -7,7 +7,7 @@ from uuid import UUID
 from flask import Blueprint, Response
 
 from gateway.endpoints import Call, endpoint
-from gateway.etags import etag_for, expected_version_from_if_match
+from gateway.etags import etag_for, expected_version_from_if_match, optional_expected_version
 from gateway.responses import json_response, no_content, page_response
 from gateway.routes.service_calls import call_crm
 from gateway.schemas.crm_custom_fields import (
@@ -58,9 +58,10 @@ def update_custom_field(call: Call, custom_field_id: UUID) -> Response:
 
 
 @endpoint(bp, "/<uuid:custom_field_id>", "DELETE", summary="Archive a custom field", tag=TAG,
-          status=204,
+          status=204, errors=(412,),
           description="Objects keep their values, no longer shown, checked, filtered or "
-          "sorted. Archiving an archived field is a no-op.")
+          "sorted. Archiving an archived field is a no-op. If-Match is optional.")
 def archive_custom_field(call: Call, custom_field_id: UUID) -> Response:
-    call_crm(call, "archive_custom_field", custom_field_id=str(custom_field_id))
+    call_crm(call, "archive_custom_field", custom_field_id=str(custom_field_id),
+             expected_version=optional_expected_version())
     return no_content()

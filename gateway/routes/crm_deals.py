@@ -2,7 +2,7 @@
 
 The state changes are sub-resources a client POSTs to (`/move`, `/won`, `/lost`,
 `/reopen`), each with a JSON body (`{}` when it has nothing to say). If-Match is
-optional on them: sent, a stale ETag is a 412; a PATCH needs it.
+optional on them and on DELETE: sent, a stale ETag is a 412; a PATCH needs it.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from gateway.endpoints import Call, endpoint
-from gateway.etags import etag_for, expected_version_from_if_match
+from gateway.etags import etag_for, expected_version_from_if_match, optional_expected_version
 from gateway.responses import json_response, no_content, page_response
 from gateway.routes.service_calls import call_crm
 from gateway.schemas.crm_deals import (
@@ -35,11 +35,6 @@ TAG = "crm"
 def with_etag(deal: dict[str, Any], status: int = 200,
               headers: dict[str, str] | None = None) -> Response:
     return json_response(deal, status, {"ETag": etag_for(deal["version"]), **(headers or {})})
-
-
-def optional_expected_version() -> int | None:
-    """The version an action's If-Match names, if the client sent one."""
-    return expected_version_from_if_match() if request.headers.get("If-Match") else None
 
 
 @endpoint(bp, "", "GET", summary="List deals", tag=TAG, query=DealListQuery,
@@ -70,9 +65,10 @@ def update_deal(call: Call, deal_id: UUID) -> Response:
 
 
 @endpoint(bp, "/<uuid:deal_id>", "DELETE", summary="Delete a deal (owners and admins)",
-          tag=TAG, status=204)
+          tag=TAG, status=204, errors=(412,), description="If-Match is optional.")
 def delete_deal(call: Call, deal_id: UUID) -> Response:
-    call_crm(call, "delete_deal", deal_id=str(deal_id))
+    call_crm(call, "delete_deal", deal_id=str(deal_id),
+             expected_version=optional_expected_version())
     return no_content()
 
 

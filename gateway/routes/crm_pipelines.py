@@ -8,7 +8,7 @@ from uuid import UUID
 from flask import Blueprint, Response
 
 from gateway.endpoints import Call, endpoint
-from gateway.etags import etag_for, expected_version_from_if_match
+from gateway.etags import etag_for, expected_version_from_if_match, optional_expected_version
 from gateway.responses import json_response, no_content, page_response
 from gateway.routes.service_calls import call_crm
 from gateway.schemas.crm_pipelines import (
@@ -62,10 +62,12 @@ def update_pipeline(call: Call, pipeline_id: UUID) -> Response:
                            expected_version=expected, **call.body))
 
 
-@endpoint(bp, "/<uuid:pipeline_id>", "DELETE", tag=TAG, status=204, errors=(422,),
-          summary="Archive a pipeline (not the default, none of its deals open)")
+@endpoint(bp, "/<uuid:pipeline_id>", "DELETE", tag=TAG, status=204, errors=(412, 422),
+          summary="Archive a pipeline (not the default, none of its deals open)",
+          description="If-Match is optional.")
 def archive_pipeline(call: Call, pipeline_id: UUID) -> Response:
-    call_crm(call, "archive_pipeline", pipeline_id=str(pipeline_id))
+    call_crm(call, "archive_pipeline", pipeline_id=str(pipeline_id),
+             expected_version=optional_expected_version())
     return no_content()
 
 
@@ -99,9 +101,10 @@ def update_stage(call: Call, pipeline_id: UUID, stage_id: UUID) -> Response:
 
 
 @endpoint(bp, "/<uuid:pipeline_id>/stages/<uuid:stage_id>", "DELETE", tag=TAG, status=204,
-          query=ArchiveStageQuery, errors=(422,),
-          summary="Archive a stage (its open deals move to move_deals_to)")
+          query=ArchiveStageQuery, errors=(412, 422),
+          summary="Archive a stage (its open deals move to move_deals_to)",
+          description="If-Match (of the stage) is optional.")
 def archive_stage(call: Call, pipeline_id: UUID, stage_id: UUID) -> Response:
     call_crm(call, "archive_stage", pipeline_id=str(pipeline_id), stage_id=str(stage_id),
-             **call.query)
+             expected_version=optional_expected_version(), **call.query)
     return no_content()

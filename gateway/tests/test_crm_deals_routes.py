@@ -91,7 +91,8 @@ def test_archiving_a_stage_passes_where_its_deals_go(client, auth, crm):
     assert client.delete(url, headers=auth, query_string={"move_deals_to": target}
                          ).status_code == 204
     assert [{k: str(v) for k, v in c.items()} for c in crm.calls_of("archive_stage")] == [
-        {"pipeline_id": pipeline, "stage_id": stage, "move_deals_to": target}]
+        {"pipeline_id": pipeline, "stage_id": stage, "move_deals_to": target,
+         "expected_version": "None"}]
 
 
 def test_range_filters_and_time_windows_reach_crm_as_the_list_takes_them(client, auth, crm):

@@ -99,6 +99,8 @@ def test_links_between_clients_and_contacts(api: Api, owner):
     assert linked.status_code == 201, linked.text
     assert linked.headers["Location"] == f"{CLIENTS}/{acme['id']}/contacts/{ann['id']}"
     assert linked.json()["primary"] is True
+    read = api.get(linked.headers["Location"], headers=owner.auth)
+    assert read.status_code == 200 and read.json() == linked.json()
     assert_problem(api.post(f"{CLIENTS}/{acme['id']}/contacts", headers=owner.auth,
                             json={"contact_id": ann["id"]}), 409)
     create(api, owner, f"{CLIENTS}/{beta['id']}/contacts",
@@ -111,6 +113,8 @@ def test_links_between_clients_and_contacts(api: Api, owner):
     assert changed.status_code == 200 and changed.json()["role"] == "finance"
     assert api.delete(f"{CLIENTS}/{beta['id']}/contacts/{ann['id']}",
                       headers=owner.auth).status_code == 204
+    assert_problem(api.get(f"{CLIENTS}/{beta['id']}/contacts/{ann['id']}",
+                           headers=owner.auth), 404)
     after = api.get(f"{CONTACTS}/{ann['id']}", headers=owner.auth).json()
     assert after["primary_client_id"] == acme["id"]  # moved to the remaining link
     contacts = api.get(f"{CLIENTS}/{acme['id']}/contacts", headers=owner.auth).json()["data"]

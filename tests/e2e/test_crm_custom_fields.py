@@ -49,7 +49,9 @@ def test_an_owner_manages_definitions_with_etags(api: Api, owner):
     listed = api.get(FIELDS, headers=owner.auth, params={"entity": "client"}).json()
     assert [f["key"] for f in listed["data"]] == ["tier"]
     assert_problem(api.post(FIELDS, headers=owner.auth, json=TIER), 409)
-    assert api.delete(url, headers=owner.auth).status_code == 204
+    assert_problem(api.delete(url, headers={**owner.auth, "If-Match": '"1"'}), 412)
+    assert api.get(url, headers=owner.auth).json()["archived_at"] is None
+    assert api.delete(url, headers={**owner.auth, "If-Match": '"2"'}).status_code == 204
     assert api.get(FIELDS, headers=owner.auth).json()["data"] == []
     assert api.get(url, headers=owner.auth).json()["archived_at"] is not None
 

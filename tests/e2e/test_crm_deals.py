@@ -57,7 +57,12 @@ def test_pipelines_and_stages_are_managed_by_admins(api: Api, owner):
                         json={"name": "Renewals 2027", "is_default": True})
     assert renamed.status_code == 200 and renamed.json()["is_default"] is True
     assert_problem(api.delete(f"{PIPELINES}/{renewals['id']}", headers=owner.auth), 422)
-    assert api.delete(f"{PIPELINES}/{pipeline['id']}", headers=owner.auth).status_code == 204
+    old = api.get(f"{PIPELINES}/{pipeline['id']}", headers=owner.auth)  # no longer default
+    assert_problem(api.delete(f"{PIPELINES}/{pipeline['id']}",
+                              headers={**owner.auth, "If-Match": '"999"'}), 412)
+    assert api.delete(f"{PIPELINES}/{pipeline['id']}",
+                      headers={**owner.auth, "If-Match": old.headers["ETag"]}
+                      ).status_code == 204
 
     member = invite_and_join(api, owner, "member")
     assert_problem(api.post(PIPELINES, headers=member.auth, json={"name": "Mine"}), 403)
@@ -105,7 +110,9 @@ def test_a_deal_is_created_edited_moved_won_reopened_lost_and_deleted(api: Api, 
 
     member = invite_and_join(api, owner, "member")
     assert_problem(api.delete(url, headers=member.auth), 403)
-    assert api.delete(url, headers=owner.auth).status_code == 204
+    assert_problem(api.delete(url, headers={**owner.auth, "If-Match": '"1"'}), 412)
+    current = api.get(url, headers=owner.auth).headers["ETag"]
+    assert api.delete(url, headers={**owner.auth, "If-Match": current}).status_code == 204
     assert_problem(api.get(url, headers=owner.auth), 404)
 
 
@@ -165,6 +172,14 @@ def test_bad_input_and_other_tenants_ids(api: Api, owner):
     assert_problem(api.get(f"{DEALS}/{mine['id']}", headers=stranger.auth), 404)
     assert_problem(api.post(f"{DEALS}/{mine['id']}/won", headers=stranger.auth, json={}), 404)
     assert api.get(DEALS, headers=stranger.auth).json()["data"] == []
+    their_pipeline = default_pipeline(api, stranger)
+    for name, value in (("client_id", their_client["id"]),
+                        ("pipeline_id", their_pipeline["id"]),
+                        ("stage_id", their_pipeline["stages"][0]["id"])):
+        assert_problem(api.get(DEALS, headers=owner.auth, params={name: value}), 404)
+    assert_problem(api.get(FORECAST, headers=owner.auth, params={
+        "from": "2026-01-01", "to": "2026-12-31", "currency": "EUR",
+        "pipeline_id": their_pipeline["id"]}), 404)
     viewer = invite_and_join(api, owner, "viewer")
     assert_problem(api.post(DEALS, headers=viewer.auth, json={
         "name": "X", "client_id": client["id"], "amount": EUR}), 403)

@@ -1,13 +1,18 @@
 """Merging a duplicate contact into a survivor: what the survivor ends up with.
 
 Plain data in, plain data out, so the rules are tested without a database. The survivor
-wins every conflict; the duplicate fills what the survivor lacks.
+wins every conflict; the duplicate fills what the survivor lacks. A merge loses nothing,
+so a result past a contact's limits is refused (422 naming the limit), never trimmed:
+the user removes what is not needed from either contact, then merges.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from services.crm.domain.limits import MAX_EMAILS, MAX_PHONES, MAX_TAGS, NOTES_MAX
+from shared.errors import Unprocessable
 
 NOTES_SEPARATOR = "\n\n"
 
@@ -81,8 +86,22 @@ def merged_notes(survivor: str, duplicate: str) -> str:
     return NOTES_SEPARATOR.join(n for n in (survivor.strip(), duplicate.strip()) if n)
 
 
+def check_limits(plan: MergePlan) -> None:
+    """The merged contact must be one a PATCH could write back: within every limit."""
+    over = [f"{len(entries)} {what} (at most {limit})" for what, entries, limit in (
+        ("emails", plan.emails, MAX_EMAILS), ("phones", plan.phones, MAX_PHONES),
+        ("tags", plan.tags, MAX_TAGS)) if len(entries) > limit]
+    if len(plan.notes) > NOTES_MAX:
+        over.append(f"{len(plan.notes)} characters of notes (at most {NOTES_MAX})")
+    if over:
+        raise Unprocessable(
+            f"The merged contact would have {', '.join(over)}; remove some from either "
+            "contact first.")
+
+
 def plan_merge(survivor: ContactData, duplicate: ContactData) -> MergePlan:
-    return MergePlan(
+    """What the survivor ends up with; Unprocessable when that is past a limit."""
+    plan = MergePlan(
         title=survivor.title or duplicate.title,
         first_name=survivor.first_name or duplicate.first_name,
         last_name=survivor.last_name or duplicate.last_name,
@@ -97,3 +116,5 @@ def plan_merge(survivor: ContactData, duplicate: ContactData) -> MergePlan:
                        if client not in survivor.links},
         deals_to_move=frozenset(duplicate.deal_ids - survivor.deal_ids),
     )
+    check_limits(plan)
+    return plan

@@ -2,7 +2,7 @@
 
 Viewers read; members create and edit; admins and owners also manage custom fields and
 pipelines and delete. The role comes from the call context (the access token identity
-signed, at most its TTL old: docs/adr/0011-crm-roles-from-the-token.md).
+signed, at most its TTL old: docs/adr/0011-crm-shape.md).
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ class DealEntrypoints(Entrypoints):
 
     @rpc
     def delete_deal(self, **payload: Any) -> None:
-        args = load(schemas.DealIdInput, payload)
+        args = load(schemas.VersionedDealInput, payload)
         with self.db.transaction() as session:
             deals.delete_deal(session, self.ctx, **args)
 

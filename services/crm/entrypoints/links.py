@@ -20,6 +20,12 @@ class LinkEntrypoints(Entrypoints):
             return json_ready(links.link_contact(session, self.ctx, **args))
 
     @rpc
+    def get_link(self, **payload: Any) -> dict[str, Any]:
+        args = load(schemas.LinkIdInput, payload)
+        with self.db.transaction() as session:
+            return json_ready(links.get_link(session, self.ctx, **args))
+
+    @rpc
     def update_link(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.UpdateLinkInput, payload)
         with self.db.transaction() as session:
@@ -27,7 +33,7 @@ class LinkEntrypoints(Entrypoints):
 
     @rpc
     def unlink_contact(self, **payload: Any) -> None:
-        args = load(schemas.UnlinkInput, payload)
+        args = load(schemas.LinkIdInput, payload)
         with self.db.transaction() as session:
             links.unlink_contact(session, self.ctx, **args)
 

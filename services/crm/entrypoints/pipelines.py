@@ -39,7 +39,7 @@ class PipelineEntrypoints(Entrypoints):
 
     @rpc
     def archive_pipeline(self, **payload: Any) -> None:
-        args = load(schemas.PipelineIdInput, payload)
+        args = load(schemas.ArchivePipelineInput, payload)
         with self.db.transaction() as session:
             pipelines.archive_pipeline(session, self.ctx, **args)
 

@@ -7,8 +7,8 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 from services.crm.domain.clients import LIVE_STATUSES, STATUSES, domain_of
+from services.crm.domain.limits import NOTES_MAX
 from services.crm.schemas.common import (
-    NOTES_MAX,
     Address,
     Currency,
     Tags,

@@ -6,11 +6,9 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
+from services.crm.domain.limits import MAX_TAGS, NOTES_MAX
 from shared.input_schemas import Input, Trimmed
 from shared.money import CURRENCIES
-
-MAX_TAGS = 50
-NOTES_MAX = 20_000
 
 
 class Tags(fields.List):

@@ -7,8 +7,8 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 from services.crm.domain.contacts import e164
+from services.crm.domain.limits import MAX_EMAILS, MAX_PHONES, NOTES_MAX
 from services.crm.schemas.common import (
-    NOTES_MAX,
     Tags,
     custom_filters,
     custom_values,
@@ -17,8 +17,6 @@ from services.crm.schemas.common import (
     sort_field,
 )
 from shared.input_schemas import EmailAddress, Input, PageInput, Trimmed
-
-MAX_EMAILS = MAX_PHONES = 20
 
 
 class PhoneNumber(fields.String):
@@ -138,7 +136,7 @@ class UpdateLinkInput(Input):
     primary = fields.Boolean()
 
 
-class UnlinkInput(Input):
+class LinkIdInput(Input):
     client_id = fields.UUID(required=True)
     contact_id = fields.UUID(required=True)
 

@@ -8,7 +8,8 @@ from marshmallow import ValidationError, fields, validate
 
 from services.crm.domain.deals import STATUSES
 from services.crm.domain.forecast import EARLIEST, LATEST
-from services.crm.schemas.common import NOTES_MAX, Currency, Tags, custom_filters
+from services.crm.domain.limits import NOTES_MAX
+from services.crm.schemas.common import Currency, Tags, custom_filters
 from shared.errors import ValidationFailed
 from shared.input_schemas import Input, PageInput, Trimmed
 from shared.money import MAX_AMOUNT, Money

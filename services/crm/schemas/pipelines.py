@@ -31,6 +31,10 @@ class PipelineIdInput(Input):
     pipeline_id = fields.UUID(required=True)
 
 
+class ArchivePipelineInput(PipelineIdInput):
+    expected_version = fields.Integer(load_default=None, allow_none=True, strict=True)
+
+
 class CreatePipelineInput(Input):
     name = Trimmed(required=True, validate=validate.Length(min=1, max=200))
     stages = fields.List(fields.Nested(NewStage), load_default=None,
@@ -67,3 +71,4 @@ class ReorderStagesInput(PipelineIdInput):
 
 class ArchiveStageInput(StageIdInput):
     move_deals_to = fields.UUID(load_default=None)
+    expected_version = fields.Integer(load_default=None, allow_none=True, strict=True)

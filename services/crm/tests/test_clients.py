@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import eventlet
 import pytest
+from sqlalchemy import create_engine, text
 
 from shared.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from shared.testing import wait_until
 
 ACME = {"name": "Acme GmbH", "currency": "eur", "website": "https://www.acme.example/x"}
 
@@ -38,6 +41,36 @@ def test_a_duplicate_name_needs_confirmation(rpc, firm):
     second = rpc.as_(firm).create_client(**{**ACME, "name": "ACME gmbh"},
                                          confirm_duplicate_name=True)
     assert second["name"] == "ACME gmbh"
+
+
+def test_two_concurrent_creates_of_one_name_make_one_client_and_one_conflict(rpc, firm,
+                                                                            crm_db):
+    """Both creates are held at their INSERT (a SHARE lock on the table, taken by the
+    test) until both have started; without serialising the check, both would pass it."""
+    owner = create_engine(crm_db.owner_url)
+    waiting = text("SELECT count(*) FROM pg_locks WHERE NOT granted AND database = "
+                   "(SELECT oid FROM pg_database WHERE datname = current_database())")
+    try:
+        with owner.connect() as gate:
+            gate.execute(text("LOCK TABLE clients IN SHARE MODE"))
+            attempts = [eventlet.spawn(_outcome, rpc.as_(firm, role).create_client,
+                                       **{**ACME, "name": name})
+                        for role, name in (("owner", "Acme GmbH"), ("member", "ACME gmbh"))]
+            with owner.connect() as probe:
+                wait_until(lambda: probe.execute(waiting).scalar_one() == 2, timeout=30)
+            gate.rollback()  # releases the table
+            outcomes = sorted(type(a.wait()).__name__ for a in attempts)
+    finally:
+        owner.dispose()
+    assert outcomes == ["Conflict", "dict"]
+    assert len(rpc.as_(firm).list_clients()["data"]) == 1
+
+
+def _outcome(call, **kwargs):
+    try:
+        return call(**kwargs)
+    except Conflict as refused:
+        return refused
 
 
 def test_bad_input_is_refused_field_by_field(rpc, firm):

@@ -61,6 +61,18 @@ def test_a_link_exists_once_and_changes_role_and_primary(rpc, firm, acme, ann, r
                                         primary=False)
     assert cleared["primary"] is False
     assert rpc.as_(firm).get_contact(contact_id=ann["id"])["primary_client_id"] is None
+    assert rpc.as_(firm, "viewer").get_link(client_id=beta["id"], contact_id=ann["id"]) \
+        == cleared
+
+
+def test_a_link_reads_back_until_unlinked(rpc, firm, acme, ann):
+    linked = rpc.as_(firm).link_contact(client_id=acme["id"], contact_id=ann["id"],
+                                        role="billing")
+    assert rpc.as_(firm, "viewer").get_link(client_id=acme["id"],
+                                            contact_id=ann["id"]) == linked
+    rpc.as_(firm).unlink_contact(client_id=acme["id"], contact_id=ann["id"])
+    with pytest.raises(NotFound):
+        rpc.as_(firm).get_link(client_id=acme["id"], contact_id=ann["id"])
 
 
 def test_unlinking_the_primary_moves_it_to_the_earliest_remaining_link(rpc, firm, acme, ann,
@@ -88,6 +100,7 @@ def test_another_tenants_ids_in_a_link_are_not_found(rpc, firm, other_firm, acme
         rpc.as_(firm).link_contact(client_id=acme["id"], contact_id=their_contact["id"])
     rpc.as_(firm).link_contact(client_id=acme["id"], contact_id=ann["id"])
     for call in (
+        lambda api: api.get_link(client_id=acme["id"], contact_id=ann["id"]),
         lambda api: api.update_link(client_id=acme["id"], contact_id=ann["id"], role="x"),
         lambda api: api.unlink_contact(client_id=acme["id"], contact_id=ann["id"]),
         lambda api: api.list_client_contacts(client_id=acme["id"]),

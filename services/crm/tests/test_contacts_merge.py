@@ -9,7 +9,7 @@ from nameko.standalone.events import event_dispatcher
 
 from services.crm.tests.crm_records import Records
 from services.crm.tests.test_identity_events import envelope, joined
-from shared.errors import NotFound, PermissionDenied, ValidationFailed
+from shared.errors import NotFound, PermissionDenied, Unprocessable, ValidationFailed
 from shared.testing import wait_until
 
 
@@ -59,6 +59,26 @@ def test_a_merge_carries_everything_over_and_removes_the_duplicate(rpc, firm, re
     assert event["data"] == {"survivor_id": ann["id"], "merged_id": dup["id"],
                              "name": "Ann Lee", "merged_name": "Ann Lee",
                              "actor_id": firm.user("member")}
+
+
+def test_a_merge_past_a_contacts_limits_is_refused_and_changes_nothing(rpc, firm, records):
+    api = rpc.as_(firm, "member")
+    ann = api.create_contact(name="Ann", notes="a" * 15_000,
+                             emails=[{"value": f"ann{i}@a.test"} for i in range(15)])
+    dup = api.create_contact(name="Ann L", notes="b" * 4_000,
+                             emails=[{"value": f"ann{i}@b.test"} for i in range(6)])
+    with pytest.raises(Unprocessable, match=r"21 emails \(at most 20\)"):
+        api.merge_contacts(contact_id=ann["id"], duplicate_id=dup["id"])
+    assert api.get_contact(contact_id=ann["id"]) == ann
+    assert api.get_contact(contact_id=dup["id"]) == dup
+    assert "crm.contact.merged" not in records.event_types(firm.tenant_id)
+
+    trimmed = api.update_contact(contact_id=dup["id"], emails=dup["emails"][:5])
+    merged = api.merge_contacts(contact_id=ann["id"], duplicate_id=trimmed["id"])
+    assert len(merged["emails"]) == 20 and len(merged["notes"]) == 19_002
+    written_back = api.update_contact(contact_id=ann["id"], emails=merged["emails"],
+                                      notes=merged["notes"], tags=merged["tags"])
+    assert written_back["version"] == merged["version"]  # the same object, accepted
 
 
 def test_a_merge_refuses_itself_strangers_and_viewers(rpc, firm, other_firm):

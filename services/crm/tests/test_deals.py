@@ -111,7 +111,27 @@ def test_another_tenants_client_contact_or_stage_is_not_found(rpc, firm, other_f
     with pytest.raises(NotFound):
         theirs.mark_deal_won(deal_id=deal["id"])
     assert theirs.list_deals()["data"] == []
-    assert api.list_deals(client_id=their_client["id"])["data"] == []
+
+
+def test_another_tenants_ids_in_list_filters_are_not_found(rpc, firm, other_firm, client,
+                                                           contact):
+    theirs = rpc.as_(other_firm)
+    their_client = theirs.create_client(name="Theirs", currency="EUR")
+    their_pipeline = theirs.list_pipelines()["data"][0]
+    their_deal = new_deal(theirs, their_client, contact_ids=[contact(other_firm)])
+    api = rpc.as_(firm)
+    new_deal(api, client)
+    for name, value in (("client_id", their_client["id"]),
+                        ("contact_id", their_deal["contact_ids"][0]),
+                        ("pipeline_id", their_pipeline["id"]),
+                        ("stage_id", their_pipeline["stages"][0]["id"]),
+                        ("client_id", str(uuid.uuid4()))):
+        with pytest.raises(NotFound):
+            api.list_deals(**{name: value})
+    with pytest.raises(NotFound):
+        api.list_contacts(client_id=their_client["id"])
+    mine = api.list_pipelines()["data"][0]
+    assert len(api.list_deals(pipeline_id=mine["id"], client_id=client["id"])["data"]) == 1
 
 
 def test_a_viewer_reads_but_cannot_write_and_only_admins_delete(rpc, firm, client, outbox):
@@ -120,7 +140,9 @@ def test_a_viewer_reads_but_cannot_write_and_only_admins_delete(rpc, firm, clien
         new_deal(rpc.as_(firm, "viewer"), client)
     with pytest.raises(PermissionDenied):
         rpc.as_(firm, "member").delete_deal(deal_id=deal["id"])
-    rpc.as_(firm, "admin").delete_deal(deal_id=deal["id"])
+    with pytest.raises(PreconditionFailed):
+        rpc.as_(firm, "admin").delete_deal(deal_id=deal["id"], expected_version=0)
+    rpc.as_(firm, "admin").delete_deal(deal_id=deal["id"], expected_version=deal["version"])
     with pytest.raises(NotFound):
         rpc.as_(firm).get_deal(deal_id=deal["id"])
     assert [e["deal_id"] for e in outbox(firm, "crm.deal.deleted")] == [deal["id"]]
@@ -230,3 +252,23 @@ def test_custom_fields_of_deals_are_checked_shown_filtered_and_sorted(rpc, firm,
         a["id"], b["id"]]
     cleared = api.update_deal(deal_id=b["id"], custom={"budget_code": None})
     assert cleared["custom"] == {} and cleared["version"] == 2
+
+
+def test_a_renamed_clients_deals_are_found_by_its_new_name_only(rpc, firm, client, outbox):
+    api = rpc.as_(firm)
+    deals = [new_deal(api, client, name=f"Relaunch {i}") for i in range(3)]
+    other = new_deal(api, api.create_client(name="Beta AG", currency="EUR"), name="Audit")
+    renamed = api.update_client(client_id=client["id"], name="Zenith Partners")
+    assert renamed["name"] == "Zenith Partners"
+    ids = lambda page: sorted(d["id"] for d in page["data"])  # noqa: E731
+    assert ids(api.list_deals(q="zenith")) == sorted(d["id"] for d in deals)
+    assert ids(api.list_deals(q="acme")) == []
+    assert ids(api.list_deals(q="relaunch 1 zenith")) == [deals[1]["id"]]
+    assert ids(api.list_deals(q="beta")) == [other["id"]]
+    after = api.get_deal(deal_id=deals[0]["id"])
+    assert after["client_name"] == "Zenith Partners"
+    assert (after["version"], after["updated_at"]) == (deals[0]["version"],
+                                                      deals[0]["updated_at"])
+    assert outbox(firm, "crm.deal.updated") == []  # derived text, not an edit
+    moved = api.update_deal(deal_id=other["id"], client_id=client["id"])
+    assert ids(api.list_deals(q="audit zenith")) == [moved["id"]]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import create_engine, text
 
-from shared.errors import PermissionDenied, ValidationFailed
+from shared.errors import NotFound, PermissionDenied, ValidationFailed
 
 
 @pytest.fixture
@@ -110,3 +110,12 @@ def test_a_forecast_is_for_members_of_the_tenant(rpc, firm):
                                             roles=()))
     with pytest.raises(PermissionDenied):
         outsider.forecast(**{"from": "2026-11-01", "to": "2026-11-30", "currency": "EUR"})
+
+
+def test_another_tenants_pipeline_is_not_found(rpc, firm, other_firm):
+    theirs = rpc.as_(other_firm).list_pipelines()["data"][0]["id"]
+    mine = rpc.as_(firm).list_pipelines()["data"][0]["id"]
+    asked = {"from": "2026-01-01", "to": "2026-12-31", "currency": "EUR"}
+    with pytest.raises(NotFound):
+        rpc.as_(firm).forecast(**asked, pipeline_id=theirs)
+    assert rpc.as_(firm).forecast(**asked, pipeline_id=mine)["pipeline_id"] == mine

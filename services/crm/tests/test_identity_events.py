@@ -108,3 +108,28 @@ def test_a_redelivered_or_older_event_changes_nothing(rpc, firm, publish, member
     wait_until(lambda: handled(stale["id"]))
     assert members(firm.tenant_id)[ann][0] == "admin"
     assert rpc.as_(firm).list_clients()["data"] == []  # the service is still answering
+
+
+def test_a_late_removal_of_a_member_who_rejoined_since_flags_nothing(rpc, firm, publish,
+                                                                     members, handled):
+    ann = str(uuid.uuid4())
+    now = datetime.now(UTC)
+    publish(joined(firm, ann, at=now - timedelta(seconds=10)))
+    wait_until(lambda: ann in members(firm.tenant_id))
+    client = rpc.as_(firm).create_client(name="Acme", currency="EUR", owner_id=ann)
+    contact = rpc.as_(firm).create_contact(name="Bob", owner_id=ann)
+    rejoined = publish(joined(firm, ann, role="admin", at=now))
+    wait_until(lambda: handled(rejoined["id"]))
+    late = publish(envelope(firm, "identity.member.removed", {  # removed in between
+        "user_id": ann, "role": "member", "removed_by": firm.user("owner")},
+        at=now - timedelta(seconds=5)))
+    wait_until(lambda: handled(late["id"]))
+    assert members(firm.tenant_id)[ann][:2] == ("admin", True)
+    assert rpc.as_(firm).get_client(client_id=client["id"])["owner_flagged"] is False
+    assert rpc.as_(firm).get_contact(contact_id=contact["id"])["owner_flagged"] is False
+
+    removed = publish(envelope(firm, "identity.member.removed", {  # removed for good, later
+        "user_id": ann, "role": "admin", "removed_by": firm.user("owner")},
+        at=now + timedelta(seconds=1)))
+    wait_until(lambda: handled(removed["id"]))
+    assert rpc.as_(firm).get_client(client_id=client["id"])["owner_flagged"] is True

@@ -67,6 +67,28 @@ def test_a_stale_version_is_refused(rpc, firm):
                             expected_version=pipeline["version"])
 
 
+def test_archiving_a_pipeline_or_stage_with_a_stale_version_is_refused(rpc, firm):
+    from shared.errors import PreconditionFailed
+
+    api = rpc.as_(firm, "admin")
+    spare = api.create_pipeline(name="Spare", stages=[{"name": "A", "probability": 10},
+                                                      {"name": "B", "probability": 20}])
+    stage = api.update_stage(pipeline_id=spare["id"], stage_id=spare["stages"][0]["id"],
+                             name="A2")
+    with pytest.raises(PreconditionFailed):
+        api.archive_stage(pipeline_id=spare["id"], stage_id=stage["id"],
+                          expected_version=stage["version"] - 1)
+    api.archive_stage(pipeline_id=spare["id"], stage_id=stage["id"],
+                      expected_version=stage["version"])
+    renamed = api.update_pipeline(pipeline_id=spare["id"], name="Spare 2")
+    with pytest.raises(PreconditionFailed):
+        api.archive_pipeline(pipeline_id=spare["id"], expected_version=spare["version"])
+    assert api.get_pipeline(pipeline_id=spare["id"])["archived_at"] is None
+    api.archive_pipeline(pipeline_id=spare["id"], expected_version=renamed["version"])
+    with pytest.raises(NotFound):
+        api.get_pipeline(pipeline_id=spare["id"])
+
+
 def test_stages_are_added_renamed_reweighed_and_reordered(rpc, firm):
     api = rpc.as_(firm, "admin")
     pipeline = default_pipeline(api)

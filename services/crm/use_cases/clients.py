@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from services.crm.domain import clients as rules
 from services.crm.domain.permissions import Action
 from services.crm.models import Client, ClientContact, Contact, Deal
-from services.crm.use_cases import custom_fields
+from services.crm.use_cases import custom_fields, deals
 from services.crm.use_cases.common import caller, get_or_404, like_pattern
 from services.crm.use_cases.members import check_owner, owner_names
 from shared.call_context import CallContext
@@ -21,6 +21,7 @@ from shared.db import check_version, utcnow
 from shared.errors import Conflict, Unprocessable
 from shared.outbox import record_event, record_events
 from shared.pagination import PageRequest, paginate
+from shared.tenancy import lock_within_tenant
 
 CLIENT_SORTS = {"name": Client.name, "created_at": Client.created_at,
                 "updated_at": Client.updated_at}
@@ -63,6 +64,9 @@ def refresh_search_text(client: Client) -> None:
 
 
 def _refuse_duplicate_name(session: Session, name: str, exclude: uuid.UUID | None = None) -> None:
+    """409 when another client has this name (any case). Two creates or renames of the
+    same name wait for each other (a lock until commit), so both cannot pass the check."""
+    lock_within_tenant(session, "crm.client_name", name.lower())
     stmt = select(Client.id).where(func.lower(Client.name) == name.lower()).limit(1)
     if exclude is not None:
         stmt = stmt.where(Client.id != exclude)
@@ -195,6 +199,8 @@ def update_client(session: Session, ctx: CallContext, *, client_id: uuid.UUID,
         client.domain = rules.domain_of(client.website)
     refresh_search_text(client)
     session.flush()
+    if "name" in changed:
+        deals.refresh_client_name(session, client.id, client.name)
     record_event(session, ctx, "crm.client.updated", {
         "client_id": client.id, "name": client.name, "changed": changed,
         "owner_id": client.owner_id, "actor_id": user_id,

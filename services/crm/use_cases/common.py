@@ -1,4 +1,5 @@
-"""What CRM's use cases share: ids from the caller, loading an object or 404, LIKE patterns."""
+"""What CRM's use cases share: ids from the caller, loading an object or 404, list filters
+by id, LIKE patterns."""
 
 from __future__ import annotations
 
@@ -35,6 +36,15 @@ def get_or_404(session: Session, model: type[T], object_id: Any, what: str) -> T
     if found is None:
         raise NotFound(f"No such {what}.")
     return found
+
+
+def check_filter_ids(session: Session, *filters: tuple[type[Any], Any, str]) -> None:
+    """Every id a list is filtered by, as `(model, id or None, what)`, names an object of
+    the tenant (archived ones too): another tenant's or an unknown id is NotFound, as in
+    a path, never an empty page that would tell "not yours" apart from "nothing yet"."""
+    for model, object_id, what in filters:
+        if object_id is not None:
+            get_or_404(session, model, object_id, what)
 
 
 def like_pattern(text: str) -> str:

@@ -14,7 +14,7 @@ from services.crm.domain import contacts as rules
 from services.crm.domain.permissions import Action
 from services.crm.models import Client, ClientContact, Contact
 from services.crm.use_cases import custom_fields
-from services.crm.use_cases.common import caller, get_or_404, like_pattern
+from services.crm.use_cases.common import caller, check_filter_ids, get_or_404, like_pattern
 from services.crm.use_cases.members import check_owner, owner_names
 from shared.call_context import CallContext
 from shared.db import check_version
@@ -177,6 +177,7 @@ def list_contacts(
     sort: str = "name",
 ) -> dict[str, Any]:
     user_id = caller(ctx, Action.READ)
+    check_filter_ids(session, (Client, client_id, "client"))
     by_custom = custom_fields.list_query(session, "contact", Contact.custom, equal=custom,
                                          minimum=custom_min, maximum=custom_max)
     sorts: dict[str, Any] = dict(CONTACT_SORTS)
@@ -199,7 +200,6 @@ def list_contacts(
     if tag:
         stmt = stmt.where(Contact.tags.contains([tag]))
     if client_id:
-        get_or_404(session, Client, client_id, "client")  # another tenant's: 404, not empty
         stmt = stmt.where(Contact.id.in_(
             select(ClientContact.contact_id).where(ClientContact.client_id == client_id)))
     if email:  # jsonb @> on the emails GIN index (LEAKPROOF, so usable under RLS)

@@ -13,14 +13,27 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Select, delete, exists, func, literal, select
+from sqlalchemy import (
+    Date,
+    Select,
+    String,
+    Uuid,
+    column,
+    delete,
+    exists,
+    func,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy import values as value_rows
 from sqlalchemy.orm import Session
 
 from services.crm.domain import deals as rules
 from services.crm.domain.permissions import Action
-from services.crm.models import Client, Contact, Deal, DealContact, Stage
+from services.crm.models import Client, Contact, Deal, DealContact, Pipeline, Stage
 from services.crm.use_cases import custom_fields
-from services.crm.use_cases.common import caller, get_or_404, like_pattern
+from services.crm.use_cases.common import caller, check_filter_ids, get_or_404, like_pattern
 from services.crm.use_cases.deal_ranks import end_of_stage
 from services.crm.use_cases.members import check_owner, owner_names
 from services.crm.use_cases.pipelines import (
@@ -229,9 +242,11 @@ def list_deals(
     custom_max: dict[str, str] | None = None,
     sort: str = "-created_at",
 ) -> dict[str, Any]:
-    """A page of deals. Filters by id name objects of the tenant; another tenant's ids
-    simply match nothing (as if they did not exist)."""
+    """A page of deals. Filters by id name objects of the tenant; another tenant's id is
+    NotFound (docs/rpc/crm.md)."""
     user_id = caller(ctx, Action.READ)
+    check_filter_ids(session, (Client, client_id, "client"), (Contact, contact_id, "contact"),
+                     (Pipeline, pipeline_id, "pipeline"), (Stage, stage_id, "stage"))
     by_custom = custom_fields.list_query(session, "deal", Deal.custom, equal=custom,
                                          minimum=custom_min, maximum=custom_max)
     sorts = dict(DEAL_SORTS)
@@ -244,9 +259,9 @@ def list_deals(
     stmt: Select[Any] = select(Deal)
     equal = {Deal.status: status, Deal.pipeline_id: pipeline_id, Deal.stage_id: stage_id,
              Deal.owner_id: owner_id, Deal.client_id: client_id, Deal.currency: currency}
-    for column, value in equal.items():
+    for attribute, value in equal.items():
         if value is not None:
-            stmt = stmt.where(column == value)
+            stmt = stmt.where(attribute == value)
     if mine:
         stmt = stmt.where(Deal.owner_id == user_id)
     if q:
@@ -267,11 +282,11 @@ def list_deals(
     times = {Deal.created_at: (created_after, created_before),
              Deal.updated_at: (updated_after, updated_before),
              Deal.closed_at: (closed_after, closed_before)}
-    for column, (after, before) in times.items():  # from `after` on, up to `before`
+    for stamp, (after, before) in times.items():  # from `after` on, up to `before`
         if after is not None:
-            stmt = stmt.where(column >= after)
+            stmt = stmt.where(stamp >= after)
         if before is not None:
-            stmt = stmt.where(column < before)
+            stmt = stmt.where(stamp < before)
     stmt = stmt.where(*by_custom.clauses)
     page = paginate(session, stmt, request, lambda d: d)
     page["data"] = present_many(session, page["data"])
@@ -348,9 +363,27 @@ def _apply(session: Session, ctx: CallContext, deal: Deal, changes: dict[str, An
         _set_contacts(session, deal, contacts)
 
 
-def delete_deal(session: Session, ctx: CallContext, *, deal_id: uuid.UUID) -> None:
+def refresh_client_name(session: Session, client_id: uuid.UUID, client_name: str,
+                        batch: int = 1000) -> None:
+    """A renamed client's deals are found by its new name (`q`), not its old one. Their
+    search text is derived data: versions and `updated_at` stay, no event."""
+    deals = session.execute(
+        select(Deal.id, Deal.name).where(Deal.client_id == client_id)).all()
+    for start in range(0, len(deals), batch):
+        fresh = value_rows(column("id", Uuid), column("search_text", String), name="fresh").data(
+            [(deal_id, rules.search_text(name, client_name))
+             for deal_id, name in deals[start:start + batch]])
+        session.execute(
+            update(Deal).where(Deal.id == fresh.c.id)
+            .values(search_text=fresh.c.search_text, updated_at=Deal.updated_at)
+            .execution_options(synchronize_session=False))
+
+
+def delete_deal(session: Session, ctx: CallContext, *, deal_id: uuid.UUID,
+                expected_version: int | None = None) -> None:
     user_id = caller(ctx, Action.MANAGE)
     deal = load_deal(session, deal_id)
+    check_version(deal, expected_version)
     record_event(session, ctx, "crm.deal.deleted", {
         "deal_id": deal.id, "name": deal.name, "client_id": deal.client_id,
         "status": deal.status, "actor_id": user_id})

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from services.crm.domain import forecast as rules
 from services.crm.domain.permissions import Action
 from services.crm.models import Deal, Pipeline, Stage
-from services.crm.use_cases.common import caller
+from services.crm.use_cases.common import caller, check_filter_ids
 from services.crm.use_cases.members import owner_names
 from shared.call_context import CallContext
 from shared.errors import ValidationFailed
@@ -48,6 +48,7 @@ def forecast(session: Session, ctx: CallContext, *, start: date, end: date, curr
              ) -> dict[str, Any]:
     caller(ctx, Action.READ)
     _check_range(start, end)
+    check_filter_ids(session, (Pipeline, pipeline_id, "pipeline"))
     other_currencies: dict[str, int] = {}
 
     scope = _scope(pipeline_id, owner_id)

@@ -82,6 +82,14 @@ def link_contact(session: Session, ctx: CallContext, *, client_id: uuid.UUID,
     return link_view(link, client, contact)
 
 
+def get_link(session: Session, ctx: CallContext, *, client_id: uuid.UUID,
+             contact_id: uuid.UUID) -> dict[str, Any]:
+    """One link (what link_contact's Location names); NotFound when they are not linked."""
+    caller(ctx, Action.READ)
+    client, contact = _both(session, client_id, contact_id)
+    return link_view(_link(session, client, contact), client, contact)
+
+
 def update_link(session: Session, ctx: CallContext, *, client_id: uuid.UUID,
                 contact_id: uuid.UUID, role: str | None = None,
                 primary: bool | None = None) -> dict[str, Any]:

@@ -30,8 +30,9 @@ def record_member(
     active: bool = True,
     email: str | None = None,
     name: str | None = None,
-) -> None:
-    """Upsert what an identity event says about one member, unless we know newer."""
+) -> bool:
+    """Upsert what an identity event says about one member, unless we know newer; whether
+    it applied (False: a newer event was applied first, this one changes nothing)."""
     values: dict[str, Any] = {"role": role, "active": active, "updated_at": occurred_at}
     if email is not None:
         values["email"] = email
@@ -47,7 +48,7 @@ def record_member(
         set_=known,
         where=Member.updated_at <= occurred_at,
     )
-    session.execute(stmt)
+    return session.execute(stmt.returning(Member.user_id)).first() is not None
 
 
 def check_owner(

@@ -225,10 +225,12 @@ def update_pipeline(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUI
     return present(session, pipeline)
 
 
-def archive_pipeline(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID) -> None:
+def archive_pipeline(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
+                     expected_version: int | None = None) -> None:
     """Archived, not deleted: its won and lost deals keep their history."""
     user_id = caller(ctx, Action.MANAGE)
     pipeline = live_pipeline(session, pipeline_id)
+    check_version(pipeline, expected_version)
     open_deals = _open_deals(session, Deal.pipeline_id == pipeline.id)
     rules.check_can_archive_pipeline(pipeline.is_default, open_deals)
     pipeline.archived_at = utcnow()
@@ -313,7 +315,8 @@ def reorder_stages(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID
 
 
 def archive_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
-                  stage_id: uuid.UUID, move_deals_to: uuid.UUID | None = None) -> None:
+                  stage_id: uuid.UUID, move_deals_to: uuid.UUID | None = None,
+                  expected_version: int | None = None) -> None:
     """Archive a stage; its open deals (if any) move to `move_deals_to`, each announced
     with crm.deal.stage_changed. Closed deals keep pointing at it (history)."""
     from services.crm.use_cases.deal_lifecycle import move_open_deals  # it imports us
@@ -321,6 +324,7 @@ def archive_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
     user_id = caller(ctx, Action.MANAGE)
     pipeline = live_pipeline(session, pipeline_id)
     stage = live_stage(session, stage_id, pipeline.id)
+    check_version(stage, expected_version)
     stages = active_stages(session, [pipeline.id])[pipeline.id]
     open_deals = _open_deals(session, Deal.stage_id == stage.id)
     target = None

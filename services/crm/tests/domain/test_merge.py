@@ -1,6 +1,10 @@
 """Merge rules: the survivor wins every conflict, the duplicate fills the gaps."""
 
+import pytest
+
+from services.crm.domain.limits import MAX_EMAILS, NOTES_MAX
 from services.crm.domain.merge import ContactData, plan_merge
+from shared.errors import Unprocessable
 
 
 def email(value, primary=False, label=""):
@@ -52,3 +56,29 @@ def test_scalars_of_the_survivor_win_unless_empty():
     plan = plan_merge(ContactData(first_name="Ann", title=None),
                       ContactData(first_name="Anna", last_name="Lee", title="CTO"))
     assert (plan.first_name, plan.last_name, plan.title) == ("Ann", "Lee", "CTO")
+
+
+def emails(domain, count):
+    return [email(f"ann{i}@{domain}", i == 0) for i in range(count)]
+
+
+def test_a_merge_up_to_the_limits_passes_and_one_past_them_is_refused_naming_the_limit():
+    full = plan_merge(ContactData(emails=emails("a.test", 12), notes="x" * 10_000),
+                      ContactData(emails=emails("b.test", MAX_EMAILS - 12),
+                                  notes="y" * (NOTES_MAX - 10_002)))
+    assert len(full.emails) == MAX_EMAILS and len(full.notes) == NOTES_MAX
+    with pytest.raises(Unprocessable, match=r"21 emails \(at most 20\)"):
+        plan_merge(ContactData(emails=emails("a.test", 12)),
+                   ContactData(emails=emails("b.test", 9)))
+    with pytest.raises(Unprocessable, match=r"20001 characters of notes \(at most 20000\)"):
+        plan_merge(ContactData(notes="x" * 10_000), ContactData(notes="y" * 9_999))
+    with pytest.raises(Unprocessable, match=r"21 phones .* 51 tags"):
+        plan_merge(ContactData(phones=[email(f"+4930{i}") for i in range(20)],
+                               tags=[f"s{i}" for i in range(50)]),
+                   ContactData(phones=[email("+4940")], tags=["d"]))
+
+
+def test_entries_both_hold_count_once_against_the_limit():
+    plan = plan_merge(ContactData(emails=emails("a.test", MAX_EMAILS)),
+                      ContactData(emails=[email("ANN0@a.test", True)]))
+    assert len(plan.emails) == MAX_EMAILS
