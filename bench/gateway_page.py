@@ -159,7 +159,9 @@ def main(argv: list[str] | None = None) -> int:
 
         port = free_port()
         env = dict(os.environ, BENCH_DATABASE_URL=suite.db_url("identity"),
-                   BENCH_TENANT_ID=tenant, BUREAU_HTTP_PORT=str(port))
+                   BENCH_TENANT_ID=tenant, BUREAU_HTTP_PORT=str(port),
+                   GATEWAY_WORKERS=os.environ.get("BENCH_PLAIN_WORKERS", "2"),
+                   GATEWAY_THREADS=os.environ.get("BENCH_PLAIN_THREADS", "8"))
         env.pop("PSYCOPG_WAIT_FUNC", None)
         plain = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "gateway/gunicorn_conf.py",
