@@ -10,7 +10,7 @@ from nameko.timer import timer
 
 from services.crm.entrypoints.base import Entrypoints
 from services.crm.schemas import imports as schemas
-from services.crm.use_cases import imports
+from services.crm.use_cases import import_reviews, imports
 from shared.call_context import CallContext
 from shared.event_handling import EventDelivery, handles
 from shared.input_schemas import load
@@ -64,11 +64,11 @@ class ImportEntrypoints(Entrypoints):
     def review_imports(self) -> None:
         """Fail stalled passes and expire files left unused, each in its tenant's scope."""
         with self.db.transaction(tenant_id=None, user_id=None) as session:
-            due = imports.due_deadlines(session)
+            due = import_reviews.due_deadlines(session)
         for tenant_id, import_id in due:
             ctx = CallContext(tenant_id=str(tenant_id), request_id=self.ctx.request_id)
             with self.db.transaction(ctx) as session:
-                imports.review_import(session, ctx, import_id=import_id)
+                import_reviews.review_import(session, ctx, import_id=import_id)
 
     @handles("crm", "crm.import.requested")
     def on_import_requested(self, envelope: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from services.crm.domain import imports as rules
 from services.crm.tests.settling import settled
-from services.crm.use_cases import importers, imports
+from services.crm.use_cases import import_reviews, importers, imports
 from shared.call_context import CallContext
 from shared.db import tenant_transaction, utcnow
 from shared.errors import Conflict, NotFound
@@ -132,11 +132,11 @@ def test_a_silent_pass_fails_and_files_left_unused_expire(crm_db, firm, owner_sq
 
     def review_due(now):
         with tenant_transaction(crm_db.sessions, tenant_id=None, user_id=None) as session:
-            due = imports.due_deadlines(session, now)
+            due = import_reviews.due_deadlines(session, now)
         for tenant_id, import_id in due:
             scope = CallContext(tenant_id=str(tenant_id))
             with tenant_transaction(crm_db.sessions, scope) as session:
-                imports.review_import(session, scope, import_id=import_id, now=now)
+                import_reviews.review_import(session, scope, import_id=import_id, now=now)
         return {str(import_id) for _, import_id in due}
 
     def status(imp):

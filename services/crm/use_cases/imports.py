@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, defer, undefer
@@ -120,7 +120,7 @@ def start_import(session: Session, ctx: CallContext, *, entity: str, content: st
     session.add(imp)
     session.flush()
     _request_pass(session, ctx, imp, user_id)
-    _watch(session, imp, utcnow() + rules.STALLED_AFTER)
+    watch(session, imp, utcnow() + rules.STALLED_AFTER)
     return import_view(imp)
 
 
@@ -166,7 +166,7 @@ def list_imports(session: Session, ctx: CallContext, *, limit: int = 25,
 def run_import(session: Session, ctx: CallContext, *, import_id: uuid.UUID) -> dict[str, Any]:
     """Import a file whose dry run finished (`validated`); 409 in any other state."""
     user_id = caller(ctx, Action.WRITE)
-    imp = _locked(session, import_id)
+    imp = locked(session, import_id)
     if imp is None:
         raise NotFound("No such import.")
     if imp.status != "validated":
@@ -177,7 +177,7 @@ def run_import(session: Session, ctx: CallContext, *, import_id: uuid.UUID) -> d
     _reset(session, imp)
     session.flush()
     _request_pass(session, ctx, imp, user_id)
-    _watch(session, imp, utcnow() + rules.STALLED_AFTER)
+    watch(session, imp, utcnow() + rules.STALLED_AFTER)
     return import_view(imp)
 
 
@@ -185,7 +185,7 @@ def retry_import(session: Session, ctx: CallContext, *, import_id: uuid.UUID) ->
     """Run a `failed` pass again: a dry run starts over, an import goes on after its last
     committed batch (rows imported already are skipped by their keys). 409 otherwise."""
     user_id = caller(ctx, Action.WRITE)
-    imp = _locked(session, import_id)
+    imp = locked(session, import_id)
     if imp is None:
         raise NotFound("No such import.")
     if imp.status != "failed":
@@ -197,7 +197,7 @@ def retry_import(session: Session, ctx: CallContext, *, import_id: uuid.UUID) ->
     imp.finished_at = None
     session.flush()
     _request_pass(session, ctx, imp, user_id)
-    _watch(session, imp, utcnow() + rules.STALLED_AFTER)
+    watch(session, imp, utcnow() + rules.STALLED_AFTER)
     return import_view(imp)
 
 
@@ -229,7 +229,7 @@ def _read(session: Session, import_id: uuid.UUID, *, lock: bool = False,
     return session.execute(stmt).scalar_one_or_none()
 
 
-def _locked(session: Session, import_id: uuid.UUID, *, content: bool = False) -> Import | None:
+def locked(session: Session, import_id: uuid.UUID, *, content: bool = False) -> Import | None:
     return _read(session, import_id, lock=True, content=content)
 
 
@@ -242,7 +242,7 @@ def _reset(session: Session, imp: Import) -> None:
     session.execute(delete(ImportProblem).where(ImportProblem.import_id == imp.id))
 
 
-def _watch(session: Session, imp: Import, due_at: datetime | None) -> None:
+def watch(session: Session, imp: Import, due_at: datetime | None) -> None:
     """When the timer looks at the import again (None: never: it holds no file)."""
     if due_at is None:
         session.execute(delete(ImportDeadline).where(ImportDeadline.import_id == imp.id))
@@ -311,7 +311,7 @@ def _run_pass(transaction: Transaction, ctx: CallContext, import_id: uuid.UUID,
 
 def _begin(session: Session, ctx: CallContext, import_id: uuid.UUID) -> Pass | None:
     caller(ctx, Action.WRITE)
-    imp = _locked(session, import_id, content=True)
+    imp = locked(session, import_id, content=True)
     if imp is None or imp.status not in ACTIVE or imp.content is None:
         return None  # finished already (a redelivered request), or gone
     importer = _importer(imp.entity)
@@ -329,7 +329,7 @@ def _begin(session: Session, ctx: CallContext, import_id: uuid.UUID) -> Pass | N
 
 def _process(session: Session, ctx: CallContext, job: Pass,
              batch: list[tuple[int, list[str]]]) -> bool:
-    imp = _locked(session, job.import_id)
+    imp = locked(session, job.import_id)
     if imp is None or imp.status not in ACTIVE or imp.processed_rows != job.position:
         return False
     outcome = _Outcome()
@@ -463,16 +463,16 @@ def _import_row(session: Session, ctx: CallContext, job: Pass, number: int, cell
 
 
 def _finish(session: Session, ctx: CallContext, job: Pass) -> None:
-    imp = _locked(session, job.import_id)
+    imp = locked(session, job.import_id)
     if imp is None or imp.status not in ACTIVE:
         return
     imp.status = "validated" if job.dry_run else "completed"
     imp.finished_at = utcnow()
     if job.dry_run:
-        _watch(session, imp, imp.finished_at + rules.KEEP_FILE_FOR)
+        watch(session, imp, imp.finished_at + rules.KEEP_FILE_FOR)
     else:
         imp.content = None  # the file is not kept once imported
-        _watch(session, imp, None)
+        watch(session, imp, None)
     record_event(session, ctx, "crm.import.completed", {
         "import_id": imp.id, "entity": imp.entity, "dry_run": job.dry_run,
         "status": imp.status, "total_rows": imp.total_rows, "created_rows": imp.created_rows,
@@ -487,67 +487,23 @@ def _fail_after_attempts(transaction: Transaction, ctx: CallContext, import_id: 
     retry. Best effort: if this fails too, the timer finds the pass stalled later."""
     try:
         with transaction() as session:
-            imp = _locked(session, import_id)
+            imp = locked(session, import_id)
             if imp is None or imp.status not in ACTIVE:
                 return
             dry_run = imp.status == "validating"
-            _end_failed(session, ctx, imp, rules.failure_reason(
+            end_failed(session, ctx, imp, rules.failure_reason(
                 dry_run=dry_run, position=imp.processed_rows, attempts=attempts))
     except Exception:
         log.exception("import %s: could not mark it failed", import_id)
 
 
-def _end_failed(session: Session, ctx: CallContext, imp: Import, reason: str) -> None:
+def end_failed(session: Session, ctx: CallContext, imp: Import, reason: str) -> None:
     imp.status = "failed"
     imp.status_reason = reason
     imp.finished_at = utcnow()
-    _watch(session, imp, imp.finished_at + rules.KEEP_FILE_FOR)
+    watch(session, imp, imp.finished_at + rules.KEEP_FILE_FOR)
     record_event(session, ctx, "crm.import.failed", {
         "import_id": imp.id, "entity": imp.entity,
         "dry_run": bool(imp.options.get("dry_run")), "processed_rows": imp.processed_rows,
         "reason": reason, "actor_id": imp.created_by,
     })
-
-
-REVIEW_BATCH = 100
-REVIEW_CLAIM = timedelta(minutes=5)
-"""A claimed deadline is pushed this far, so another replica's timer skips it meanwhile."""
-
-
-def due_deadlines(session: Session, now: datetime | None = None) -> list[tuple[uuid.UUID,
-                                                                                uuid.UUID]]:
-    """Claim up to REVIEW_BATCH due imports, across tenants (an unscoped transaction):
-    (tenant_id, import_id) pairs to `review_import` each in its tenant's scope."""
-    now = now or utcnow()
-    due = (select(ImportDeadline.import_id).where(ImportDeadline.due_at <= now)
-           .order_by(ImportDeadline.due_at).limit(REVIEW_BATCH)
-           .with_for_update(skip_locked=True).scalar_subquery())
-    claimed = session.execute(update(ImportDeadline)
-                              .where(ImportDeadline.import_id.in_(due))
-                              .values(due_at=now + REVIEW_CLAIM)
-                              .returning(ImportDeadline.tenant_id, ImportDeadline.import_id))
-    return [(tenant_id, import_id) for tenant_id, import_id in claimed]
-
-
-def review_import(session: Session, ctx: CallContext, *, import_id: uuid.UUID,
-                  now: datetime | None = None) -> None:
-    """Fail a stalled pass, expire a file left unused, and set the next look (the rules:
-    `domain.imports.review`). Runs in the import's tenant scope."""
-    now = now or utcnow()
-    imp = _locked(session, import_id)
-    if imp is None:
-        session.execute(delete(ImportDeadline).where(ImportDeadline.import_id == import_id))
-        return
-    verdict = rules.review(imp.status, imp.updated_at, now,
-                           dry_run=bool(imp.options.get("dry_run")))
-    if verdict.status == "failed" and verdict.reason:
-        _end_failed(session, ctx, imp, verdict.reason)
-    elif verdict.status == "expired":
-        imp.status = "expired"
-        imp.status_reason = verdict.reason
-        imp.content = None
-        record_event(session, ctx, "crm.import.expired", {
-            "import_id": imp.id, "entity": imp.entity, "reason": verdict.reason,
-            "actor_id": imp.created_by,
-        })
-    _watch(session, imp, verdict.next_review)
