@@ -366,6 +366,16 @@ def _decode_reply(body: bytes | str) -> dict[str, Any]:
         return json.loads(body)  # type: ignore[no-any-return]
 
 
+def _encode_request(kwargs: dict[str, Any]) -> bytes:
+    """orjson; what it cannot write (an integer past 64 bits, which a JSON body may hold)
+    goes through the stdlib, as `_decode_reply` reads it the other way."""
+    payload = {"args": [], "kwargs": kwargs}
+    try:
+        return orjson.dumps(payload, default=wire_value)
+    except TypeError:
+        return json.dumps(payload, default=wire_value).encode()
+
+
 _live_clients: weakref.WeakSet[RpcClient] = weakref.WeakSet()
 
 
@@ -418,7 +428,7 @@ class RpcClient:
         headers["nameko.call_id_stack"] = [f"gateway.call.{correlation_id}"]
         request = _Request(
             routing_key=f"{service}.{method}",
-            body=orjson.dumps({"args": [], "kwargs": kwargs or {}}, default=wire_value),
+            body=_encode_request(kwargs or {}),
             headers=headers,
             correlation_id=correlation_id,
             expiration=str(max(1, int(timeout * 1000))),

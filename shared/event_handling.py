@@ -21,6 +21,7 @@ from kombu import Connection, Exchange, Queue
 from nameko.amqp.publish import Publisher
 from nameko.constants import PERSISTENT
 from nameko.events import SERVICE_POOL, EventHandler
+from nameko.extensions import DependencyProvider
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,28 @@ class ReliableEventHandler(EventHandler):
             expiration=expiration,
             serializer=None,
         )
+
+
+class Delivery:
+    """Which attempt at an event this worker is: `last` when a failure now dead-letters it
+    (a handler may then record the failure for its users, beside the operator's queue)."""
+
+    def __init__(self, attempt: int, attempts: int) -> None:
+        self.attempt = attempt
+        self.attempts = attempts
+
+    @property
+    def last(self) -> bool:
+        return self.attempt >= self.attempts
+
+
+class EventDelivery(DependencyProvider):
+    """`self.delivery` in a `handles` handler: the attempt number, read from the
+    `x-bureau-attempts` header its retries carry (nameko hands headers to the worker)."""
+
+    def get_dependency(self, worker_ctx: Any) -> Delivery:
+        failed_before = int((worker_ctx.context_data or {}).get(ATTEMPTS_HEADER) or 0)
+        return Delivery(failed_before + 1, len(retry_delays()) + 1)
 
 
 def handles(source_service: str, event_type: str) -> Any:

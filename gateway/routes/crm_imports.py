@@ -10,9 +10,11 @@ from gateway.components import components
 from gateway.endpoints import Call, endpoint
 from gateway.responses import json_response, page_response
 from gateway.routes.service_calls import call_crm
+from gateway.schemas.common import ListQuerySchema
 from gateway.schemas.crm_imports import (
     ImportListQuery,
     ImportPageSchema,
+    ImportProblemPageSchema,
     ImportSchema,
     ImportUploadQuery,
 )
@@ -38,7 +40,9 @@ read (empty, broken quotes, unknown or missing columns, too many rows, bad bytes
 refused with a 400 naming the problem, and nothing is written. Otherwise 201 with the
 import: a dry run (the default) checks every row in the background (status `validating`,
 then `validated` with `problems`); `dry_run=false` imports at once (`importing`, then
-`completed`). Poll the Location."""
+`completed`). Poll the Location. A pass that fails for good (errors on our side after
+retries, or no progress for an hour) ends `failed` with a `status_reason`: retry it. A
+`validated` or `failed` import's file is kept 24 hours, then the import is `expired`."""
 
 
 @endpoint(bp, "", "POST", summary="Upload a CSV file to check and import", tag=TAG,
@@ -69,3 +73,23 @@ def get_import(call: Call, import_id: UUID) -> Response:
 def run_import(call: Call, import_id: UUID) -> Response:
     imp = call_crm(call, "run_import", import_id=str(import_id))
     return json_response(imp, 202, {"Location": f"{bp.url_prefix}/{imp['id']}"})
+
+
+@endpoint(bp, "/<uuid:import_id>/retry", "POST", summary="Retry a failed import", tag=TAG,
+          response=ImportSchema, status=202, location=True, errors=(409,),
+          description="Only a `failed` import is retried (409 otherwise): a dry run checks "
+                      "the file again, an import goes on after the last rows it committed. "
+                      "Rows imported before are skipped, not doubled.")
+def retry_import(call: Call, import_id: UUID) -> Response:
+    imp = call_crm(call, "retry_import", import_id=str(import_id))
+    return json_response(imp, 202, {"Location": f"{bp.url_prefix}/{imp['id']}"})
+
+
+@endpoint(bp, "/<uuid:import_id>/problems", "GET", summary="Every problem of an import",
+          tag=TAG, query=ListQuerySchema, response=ImportProblemPageSchema, paginated=True,
+          description="All the problems of the last pass in file order, page by page (the "
+                      "import itself carries the first 1,000). A row lists at most 20; "
+                      "the 20th then says how many more it has.")
+def list_import_problems(call: Call, import_id: UUID) -> Response:
+    return page_response(call_crm(call, "list_import_problems", import_id=str(import_id),
+                                  **call.query))

@@ -9,7 +9,7 @@ from gateway.schemas.crm_clients import ClientListQuery
 from gateway.schemas.crm_contacts import ContactListQuery
 
 ENTITIES = ("clients", "contacts")
-STATUSES = ("validating", "validated", "importing", "completed", "failed")
+STATUSES = ("validating", "validated", "importing", "completed", "failed", "expired")
 
 
 class ImportUploadQuery(RequestSchema):
@@ -59,6 +59,8 @@ class ImportSummarySchema(ResponseSchema):
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
     finished_at = fields.DateTime(required=True, allow_none=True)
+    status_reason = fields.String(required=True, allow_none=True, metadata={
+        "description": "Why it is `failed` (retry it) or `expired` (upload it again)."})
     version = fields.Integer(required=True)
 
 
@@ -66,10 +68,14 @@ class ImportSchema(ImportSummarySchema):
     columns = fields.List(fields.Nested(ImportColumnSchema), required=True)
     problems = fields.List(fields.Nested(ImportProblemSchema), required=True)
     problems_truncated = fields.Boolean(required=True, metadata={
-        "description": "More problems than the first 1,000 kept."})
+        "description": "More problems than the first 1,000 listed here."})
+    unlisted_problem_count = fields.Integer(required=True, metadata={
+        "description": "Problems beyond those listed here: GET .../problems lists every "
+                       "one (page by page)."})
 
 
 ImportPageSchema = page_schema(ImportSummarySchema, "ImportPageSchema")
+ImportProblemPageSchema = page_schema(ImportProblemSchema, "ImportProblemPageSchema")
 
 
 class ImportListQuery(ListQuerySchema):

@@ -241,3 +241,23 @@ def test_contacts_export_with_the_contact_lists_filters(client, auth, crm):
     assert crm.calls_of("export_contacts") == [{"tag": "vip", "sort": "name"}]
     assert client.get("/api/v1/crm/contacts/export?limit=5", headers=auth).status_code == 400
     assert upload(client, auth, b"name\nAnn\n", query="entity=contacts").status_code == 201
+
+
+def test_retrying_a_failed_import_is_202_pointing_at_it(client, auth, crm):
+    crm.answers["retry_import"] = lambda kw: {"id": kw["import_id"], "status": "importing"}
+    response = client.post(f"{IMPORTS}/{IMPORT_ID}/retry", headers=auth)
+    assert response.status_code == 202
+    assert response.headers["Location"] == f"{IMPORTS}/{IMPORT_ID}"
+    assert crm.calls_of("retry_import") == [{"import_id": IMPORT_ID}]
+
+
+def test_every_problem_of_an_import_is_listed_page_by_page(client, auth, crm):
+    crm.answers["list_import_problems"] = lambda kw: {
+        "data": [{"row": 2, "column": "name", "message": "Missing data."}],
+        "page": {"limit": 1, "has_more": True, "next_cursor": "c2"}}
+    response = client.get(f"{IMPORTS}/{IMPORT_ID}/problems?limit=1&cursor=c1", headers=auth)
+    assert response.status_code == 200 and 'rel="next"' in response.headers["Link"]
+    assert response.get_json()["data"][0]["column"] == "name"
+    assert crm.calls_of("list_import_problems") == [
+        {"import_id": IMPORT_ID, "limit": 1, "cursor": "c1", "include_total": False}]
+    assert client.get(f"{IMPORTS}/{IMPORT_ID}/problems?limit=0", headers=auth).status_code == 400

@@ -158,6 +158,13 @@ def test_call_returns_the_service_result(client: RpcClient) -> None:
     }
 
 
+def test_an_integer_past_64_bits_travels_both_ways(client: RpcClient) -> None:
+    # orjson refuses it; a JSON body may hold it (a custom field value, say)
+    assert client.call("echo", "echo", {"big": 2**70, "small": -(2**64)}) == {
+        "big": 2**70, "small": -(2**64),
+    }
+
+
 def test_validation_error_arrives_typed_with_its_field_errors(client: RpcClient) -> None:
     with pytest.raises(ValidationFailed) as raised:
         client.call("echo", "invalid")

@@ -1,4 +1,5 @@
-"""crm's tables. Every one is tenant data (TenantScoped, RLS in the migrations).
+"""crm's tables. Every one is tenant data (TenantScoped, RLS in the migrations), except
+`import_deadlines` (ids and times only, read across tenants by crm's timer).
 
 Shapes worth knowing before writing a query:
 - money is `NUMERIC(19, 4)` plus a `CHAR(3)` currency, never a float (shared/money.py);
@@ -323,3 +324,34 @@ class Import(TenantScoped, Timestamped, Versioned, Base):
     """The decoded CSV between the dry run and the import; cleared when it finishes."""
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """Why the import is `failed` or `expired`, in words for its user."""
+
+
+class ImportProblem(TenantScoped, Base):
+    """Every problem of an import's last pass, in file order (`seq`): the list behind
+    GET /imports/{id}/problems. `Import.problems` keeps the first ones for the report."""
+
+    __tablename__ = "import_problems"
+    __table_args__ = (PrimaryKeyConstraint("import_id", "seq"),)
+    import_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("imports.id",
+                                                                  ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    row: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    column: Mapped[str | None] = mapped_column(Text, nullable=True)
+    message: Mapped[str] = mapped_column(Text)
+
+
+class ImportDeadline(Base):
+    """When crm's timer looks at an import again: a pass that stopped making progress
+    fails, a file kept too long unused expires (docs/adr/0020-crm-import-failures.md).
+
+    Not tenant data and without RLS on purpose: the timer finds due imports across tenants
+    here, then handles each in its own tenant's scope. One row per import holding a file.
+    """
+
+    __tablename__ = "import_deadlines"
+    __table_args__ = (Index("ix_import_deadlines_due_at", "due_at"),)
+    import_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -2,7 +2,9 @@
 
 `crm.import.requested` is crm's own work queue made durable by the outbox: recorded in the
 transaction that accepts an upload or a run, consumed by crm to process the file in
-batches. `crm.import.completed` tells others (notify) that a pass finished."""
+batches. `crm.import.completed` tells others (notify) that a pass finished,
+`crm.import.failed` that one stopped for good (retry it), `crm.import.expired` that a file
+waited too long unused (docs/adr/0020-crm-import-failures.md)."""
 
 from __future__ import annotations
 
@@ -30,3 +32,26 @@ class ImportCompletedV1(Schema):
     skipped_rows = fields.Integer(required=True)
     failed_rows = fields.Integer(required=True)
     actor_id = fields.UUID(required=True)
+
+
+@register("crm.import.failed", 1)
+class ImportFailedV1(Schema):
+    """A pass that failed on every attempt, or stopped making progress: the user may retry."""
+
+    import_id = fields.UUID(required=True)
+    entity = fields.String(required=True)
+    dry_run = fields.Boolean(required=True)
+    processed_rows = fields.Integer(required=True)
+    reason = fields.String(required=True)
+    actor_id = fields.UUID(required=True, allow_none=True)
+    """Who started the import (crm's timer fails a stalled one on no one's behalf)."""
+
+
+@register("crm.import.expired", 1)
+class ImportExpiredV1(Schema):
+    """A validated or failed import's file removed after waiting unused."""
+
+    import_id = fields.UUID(required=True)
+    entity = fields.String(required=True)
+    reason = fields.String(required=True)
+    actor_id = fields.UUID(required=True, allow_none=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.call_context_provider import CallContextProvider
 from shared.db import Database, Timestamped, Versioned, check_version, new_metadata
-from shared.event_handling import handles
+from shared.event_handling import EventDelivery, handles
 from shared.event_schemas import register
 from shared.inbox import first_delivery
 from shared.migration_support import tenant_rls_statements
@@ -78,6 +78,8 @@ class FailSwitch(DependencyProvider):
     """How many times the next handled events should fail (a test toggles it)."""
 
     failures_left = 0
+    deliveries: list[tuple[int, bool]] = []
+    """(attempt, last) of every delivery the handler saw."""
 
     def get_dependency(self, worker_ctx):  # type: ignore[no-untyped-def]
         return self
@@ -90,6 +92,7 @@ class NotesService:
     db = Database()
     relay = OutboxRelay()
     fail = FailSwitch()
+    delivery = EventDelivery()
 
     @rpc
     def create(self, body: str) -> dict:
@@ -128,6 +131,7 @@ class NotesService:
 
     @handles("notes", "notes.note.created")
     def count_created(self, envelope: dict) -> None:
+        FailSwitch.deliveries.append((self.delivery.attempt, self.delivery.last))
         if self.fail.failures_left > 0:
             FailSwitch.failures_left -= 1
             raise RuntimeError("handler failed on purpose")

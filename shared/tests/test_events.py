@@ -138,6 +138,7 @@ def test_a_handler_that_keeps_failing_ends_in_the_dead_letter_queue(
 
     monkeypatch.setenv("BUREAU_EVENT_RETRY_DELAYS", "0.1,0.1")
     monkeypatch.setattr(FailSwitch, "failures_left", 1000)
+    monkeypatch.setattr(FailSwitch, "deliveries", [])
     envelope = _write_note(notes_db)
 
     def dead_letter():
@@ -158,6 +159,8 @@ def test_a_handler_that_keeps_failing_ends_in_the_dead_letter_queue(
     assert "handler failed on purpose" in message.headers["x-bureau-last-error"]
     assert message.headers["nameko.tenant_id"] == TENANT
     assert tally(notes_db) == 0
+    # the handler knew which attempt was its last (EventDelivery)
+    assert FailSwitch.deliveries == [(1, False), (2, False), (3, True)]
 
 
 def test_slow_queries_in_one_service_overlap(notes_service, rabbit_config):

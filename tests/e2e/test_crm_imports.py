@@ -58,6 +58,9 @@ def test_upload_dry_run_run_and_progress_to_done(api: Api, owner: Account):
     replay = api.post(f"{location}/run", headers={**owner.auth, "Idempotency-Key": "run-1"})
     assert replay.status_code == 202 and replay.headers["Idempotent-Replayed"] == "true"
     assert_problem(api.post(f"{location}/run", headers=owner.auth), 409)
+    assert_problem(api.post(f"{location}/retry", headers=owner.auth), 409)  # not failed
+    problems = api.get(f"{location}/problems", headers=owner.auth).json()
+    assert problems["data"] == done["problems"] and done["unlisted_problem_count"] == 0
 
     again = upload(api, owner, FILE.encode(), "entity=clients&dry_run=false")
     rerun = until_status(api, owner, again.headers["Location"], "completed")
@@ -93,6 +96,8 @@ def test_a_viewer_cannot_import_and_another_tenant_cannot_see_an_import(api: Api
     stranger = signup(api)
     assert_problem(api.get(uploaded.headers["Location"], headers=stranger.auth), 404)
     assert_problem(api.post(f"{uploaded.headers['Location']}/run", headers=stranger.auth), 404)
+    assert_problem(api.get(f"{uploaded.headers['Location']}/problems",
+                           headers=stranger.auth), 404)
 
 
 def test_an_export_is_the_filtered_list_and_imports_again_as_nothing_new(api: Api,
@@ -152,3 +157,22 @@ def test_contacts_import_linked_to_their_client_and_export_round_trip(api: Api,
     again = upload(api, owner, export.content, "entity=contacts&dry_run=false")
     rerun = until_status(api, owner, again.headers["Location"], "completed")
     assert (rerun["created_rows"], rerun["skipped_rows"]) == (0, 1)
+
+
+def test_every_problem_of_a_dry_run_is_listed_page_by_page(api: Api, owner: Account):
+    rows = "".join(f"Firm {i},EURO\n" for i in range(1, 1101))  # row i+1: a bad currency
+    uploaded = upload(api, owner, f"name,currency\n{rows}".encode())
+    report = until_status(api, owner, uploaded.headers["Location"], "validated")
+    assert report["problem_count"] == 1100 and len(report["problems"]) == 1000
+    assert report["problems_truncated"] and report["unlisted_problem_count"] == 100
+    listed: list[dict[str, Any]] = []
+    url, params = f"{uploaded.headers['Location']}/problems", {"limit": 100}
+    while True:
+        page = api.get(url, headers=owner.auth, params=params)
+        assert page.status_code == 200, page.text
+        listed.extend(page.json()["data"])
+        if "Link" not in page.headers:
+            break
+        params = {"limit": 100, "cursor": page.json()["page"]["next_cursor"]}
+    assert [p["row"] for p in listed] == list(range(2, 1102))
+    assert {p["column"] for p in listed} == {"currency"}

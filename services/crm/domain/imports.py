@@ -14,15 +14,28 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.crm.domain.csv_files import unescape_cell
 from shared.errors import ValidationFailed
 
-STATUSES = ("validating", "validated", "importing", "completed", "failed")
-"""validating (dry run) -> validated -> importing -> completed; or straight to importing."""
+STATUSES = ("validating", "validated", "importing", "completed", "failed", "expired")
+"""validating (dry run) -> validated -> importing -> completed; or straight to importing.
+A pass that cannot go on ends `failed` (retry resumes it); a file left unused `expired`."""
+ACTIVE = ("validating", "importing")
+WAITING = ("validated", "failed")
+"""Statuses whose file is kept for the user's next step (run, retry), for KEEP_FILE_FOR."""
 BATCH_SIZE = 500
 MAX_STORED_PROBLEMS = 1000
+"""Problems the import's report carries; all of them are listed at .../problems."""
+MAX_PROBLEMS_PER_ROW = 20
+"""Problems listed per row: beyond, one more says how many more the row has."""
+STALLED_AFTER = timedelta(hours=1)
+"""A pass updates its import every batch; one silent this long has stopped (its process
+died and its event is gone): it fails. Longer than the event retries take (~13 min)."""
+KEEP_FILE_FOR = timedelta(hours=24)
+"""A validated (or failed) import's file is kept this long for the user's next step."""
 CUSTOM_PREFIX = "custom."
 KEY_MAX = 100
 
@@ -311,3 +324,61 @@ CONTACT_COLUMNS = EntityColumns(
     lower_cased=("owner_email",),
     entries=("emails", "phones"),
 )
+
+
+def row_problems(found: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A row's problems as listed: at most MAX_PROBLEMS_PER_ROW, the last one saying how
+    many more there are, so a row with a problem in each of 200 columns stays readable."""
+    if len(found) <= MAX_PROBLEMS_PER_ROW:
+        return list(found)
+    kept = list(found[:MAX_PROBLEMS_PER_ROW - 1])
+    more = len(found) - len(kept)
+    return [*kept, problem(kept[0]["row"], None, f"And {more} more problems in this row.")]
+
+
+def failure_reason(*, dry_run: bool, position: int, attempts: int) -> str:
+    """Why a pass that failed on every attempt stopped, for the import's user."""
+    row = position + 2  # the first row not processed: header = 1
+    done = "checked" if dry_run else "imported"
+    return (f"The {'dry run' if dry_run else 'import'} stopped at row {row}: an error on our "
+            f"side, {attempts} attempts in a row. Rows before it were {done}. Retry it"
+            f"{'' if dry_run else ' to go on from row ' + str(row)}; no row is created "
+            "twice.")
+
+
+@dataclass(frozen=True)
+class Review:
+    """What crm's timer does with an import: change its status (with a reason), and when
+    to look at it again (None: never, it holds no file)."""
+
+    status: str | None
+    reason: str | None
+    next_review: datetime | None
+
+
+def review(status: str, updated_at: datetime, now: datetime, *, dry_run: bool) -> Review:
+    """A pass silent for STALLED_AFTER fails (its file kept for a retry); a file waiting
+    unused for KEEP_FILE_FOR expires (and is removed)."""
+    if status in ACTIVE:
+        if now - updated_at < STALLED_AFTER:
+            return Review(None, None, updated_at + STALLED_AFTER)
+        what = "dry run" if dry_run else "import"
+        return Review("failed", f"The {what} made no progress for "
+                                f"{_duration(STALLED_AFTER)} and was stopped. Retry it: no row is "
+                                "created twice.",
+                      now + KEEP_FILE_FOR)
+    if status in WAITING:
+        if now - updated_at < KEEP_FILE_FOR:
+            return Review(None, None, updated_at + KEEP_FILE_FOR)
+        step = "imported" if status == "validated" else "retried"
+        return Review("expired", f"The file was removed: it was not {step} within "
+                                 f"{_duration(KEEP_FILE_FOR)}. Upload it again to import "
+                                 "it; rows imported already are skipped.", None)
+    return Review(None, None, None)
+
+
+def _duration(span: timedelta) -> str:
+    hours = span.total_seconds() / 3600
+    if hours >= 1 and hours == int(hours):
+        return f"{int(hours)} hour{'s' if hours != 1 else ''}"
+    return f"{int(span.total_seconds() // 60)} minutes"

@@ -29,3 +29,7 @@ class ListImportsInput(PageInput):
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
     entity = fields.String(load_default=None, validate=validate.Length(min=1, max=20))
     sort = sort_field("-created_at")
+
+
+class ListImportProblemsInput(PageInput):
+    import_id = fields.UUID(required=True)

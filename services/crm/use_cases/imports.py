@@ -6,6 +6,10 @@ the pass (`run_pass`) in batches of 500 rows, one transaction each, progress com
 with every batch. A pass that dies is run again from the event's redelivery: a dry run
 starts over, an import resumes after its last committed batch, and import keys make sure
 no row is created twice (docs/adr/0015-crm-imports.md).
+
+A pass that fails on its last attempt, or stops making progress, ends `failed` with a
+reason and is retried by its user; a file left unused expires (crm's timer reviews the
+imports whose deadline is due: docs/adr/0020-crm-import-failures.md).
 """
 
 from __future__ import annotations
@@ -17,18 +21,19 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, defer, undefer
 
 from services.crm.domain import imports as rules
 from services.crm.domain.csv_files import CsvFile, data_rows, ragged, read_csv
 from services.crm.domain.permissions import Action
-from services.crm.models import Import, Member
+from services.crm.models import Import, ImportDeadline, ImportProblem, Member
 from services.crm.use_cases.common import caller
 from services.crm.use_cases.importers import IMPORTERS, Importer
 from shared.call_context import CallContext
@@ -40,7 +45,7 @@ from shared.pagination import PageRequest, paginate
 
 log = logging.getLogger(__name__)
 
-ACTIVE = ("validating", "importing")
+ACTIVE = rules.ACTIVE
 MAX_ACTIVE_PER_TENANT = 2
 """Passes a tenant may have running at once: each holds one of crm's workers."""
 STALE_AFTER = timedelta(minutes=10)
@@ -69,17 +74,21 @@ def import_summary(imp: Import) -> dict[str, Any]:
         "created_at": imp.created_at,
         "updated_at": imp.updated_at,
         "finished_at": imp.finished_at,
+        "status_reason": imp.status_reason,
         "version": imp.version,
     }
 
 
 def import_view(imp: Import) -> dict[str, Any]:
-    """The whole report: the first problems (up to MAX_STORED_PROBLEMS) and the columns."""
+    """The whole report: the first problems (up to MAX_STORED_PROBLEMS), how many more
+    there are (all listed by `list_import_problems`), and the columns."""
+    unlisted = max(imp.problem_count - len(imp.problems), 0)
     return {
         **import_summary(imp),
         "columns": (imp.options or {}).get("columns", []),
         "problems": imp.problems,
-        "problems_truncated": imp.problem_count > len(imp.problems),
+        "problems_truncated": unlisted > 0,
+        "unlisted_problem_count": unlisted,
     }
 
 
@@ -111,6 +120,7 @@ def start_import(session: Session, ctx: CallContext, *, entity: str, content: st
     session.add(imp)
     session.flush()
     _request_pass(session, ctx, imp, user_id)
+    watch(session, imp, utcnow() + rules.STALLED_AFTER)
     return import_view(imp)
 
 
@@ -156,7 +166,7 @@ def list_imports(session: Session, ctx: CallContext, *, limit: int = 25,
 def run_import(session: Session, ctx: CallContext, *, import_id: uuid.UUID) -> dict[str, Any]:
     """Import a file whose dry run finished (`validated`); 409 in any other state."""
     user_id = caller(ctx, Action.WRITE)
-    imp = _locked(session, import_id)
+    imp = locked(session, import_id)
     if imp is None:
         raise NotFound("No such import.")
     if imp.status != "validated":
@@ -164,10 +174,47 @@ def run_import(session: Session, ctx: CallContext, *, import_id: uuid.UUID) -> d
     _refuse_too_many_running(session)
     imp.status = "importing"
     imp.options = {**imp.options, "dry_run": False}
-    _reset(imp)
+    _reset(session, imp)
     session.flush()
     _request_pass(session, ctx, imp, user_id)
+    watch(session, imp, utcnow() + rules.STALLED_AFTER)
     return import_view(imp)
+
+
+def retry_import(session: Session, ctx: CallContext, *, import_id: uuid.UUID) -> dict[str, Any]:
+    """Run a `failed` pass again: a dry run starts over, an import goes on after its last
+    committed batch (rows imported already are skipped by their keys). 409 otherwise."""
+    user_id = caller(ctx, Action.WRITE)
+    imp = locked(session, import_id)
+    if imp is None:
+        raise NotFound("No such import.")
+    if imp.status != "failed":
+        raise Conflict(f"The import is {imp.status}: only a failed import can be retried.")
+    _refuse_too_many_running(session)
+    dry_run = bool(imp.options.get("dry_run"))
+    imp.status = "validating" if dry_run else "importing"
+    imp.status_reason = None
+    imp.finished_at = None
+    session.flush()
+    _request_pass(session, ctx, imp, user_id)
+    watch(session, imp, utcnow() + rules.STALLED_AFTER)
+    return import_view(imp)
+
+
+def list_import_problems(session: Session, ctx: CallContext, *, import_id: uuid.UUID,
+                         limit: int = 25, cursor: str | None = None,
+                         include_total: bool = False) -> dict[str, Any]:
+    """Every problem of the import's last pass, in file order (keyset pages)."""
+    caller(ctx, Action.READ)
+    if _read(session, import_id) is None:
+        raise NotFound("No such import.")
+    request = PageRequest.parse(collection="crm.import_problems",
+                                sorts={"position": ImportProblem.seq},
+                                tiebreaker=ImportProblem.seq, default_sort="position",
+                                limit=limit, cursor=cursor, include_total=include_total)
+    stmt: Select[Any] = select(ImportProblem).where(ImportProblem.import_id == import_id)
+    return paginate(session, stmt, request, lambda p: {
+        "row": p.row, "column": p.column, "message": p.message})
 
 
 def _read(session: Session, import_id: uuid.UUID, *, lock: bool = False,
@@ -182,15 +229,28 @@ def _read(session: Session, import_id: uuid.UUID, *, lock: bool = False,
     return session.execute(stmt).scalar_one_or_none()
 
 
-def _locked(session: Session, import_id: uuid.UUID, *, content: bool = False) -> Import | None:
+def locked(session: Session, import_id: uuid.UUID, *, content: bool = False) -> Import | None:
     return _read(session, import_id, lock=True, content=content)
 
 
-def _reset(imp: Import) -> None:
+def _reset(session: Session, imp: Import) -> None:
     imp.processed_rows = imp.created_rows = imp.skipped_rows = imp.failed_rows = 0
     imp.problems = []
     imp.problem_count = 0
     imp.finished_at = None
+    imp.status_reason = None
+    session.execute(delete(ImportProblem).where(ImportProblem.import_id == imp.id))
+
+
+def watch(session: Session, imp: Import, due_at: datetime | None) -> None:
+    """When the timer looks at the import again (None: never: it holds no file)."""
+    if due_at is None:
+        session.execute(delete(ImportDeadline).where(ImportDeadline.import_id == imp.id))
+        return
+    session.execute(insert(ImportDeadline)
+                    .values(import_id=imp.id, tenant_id=imp.tenant_id, due_at=due_at)
+                    .on_conflict_do_update(index_elements=[ImportDeadline.import_id],
+                                           set_={"due_at": due_at}))
 
 
 @dataclass
@@ -220,9 +280,22 @@ Transaction = Callable[[], AbstractContextManager[Session]]
 
 def run_pass(transaction: Transaction, ctx: CallContext, *, import_id: uuid.UUID,
              pause: Callable[[], None] = lambda: None,
-             batch_size: int | None = None) -> None:
+             batch_size: int | None = None, last_attempt: int | None = None) -> None:
     """Process a requested pass, one transaction per batch; `pause` between batches lets
-    the service serve others. Safe to call again for the same import at any time."""
+    the service serve others. Safe to call again for the same import at any time.
+
+    `last_attempt` (its number) says no retry follows: if this one fails too, the import
+    ends `failed` with a reason for its user, and the error still propagates."""
+    try:
+        _run_pass(transaction, ctx, import_id, pause, batch_size)
+    except Exception:
+        if last_attempt is not None:
+            _fail_after_attempts(transaction, ctx, import_id, last_attempt)
+        raise
+
+
+def _run_pass(transaction: Transaction, ctx: CallContext, import_id: uuid.UUID,
+              pause: Callable[[], None], batch_size: int | None) -> None:
     with transaction() as session:
         job = _begin(session, ctx, import_id)
     if job is None:
@@ -238,14 +311,14 @@ def run_pass(transaction: Transaction, ctx: CallContext, *, import_id: uuid.UUID
 
 def _begin(session: Session, ctx: CallContext, import_id: uuid.UUID) -> Pass | None:
     caller(ctx, Action.WRITE)
-    imp = _locked(session, import_id, content=True)
+    imp = locked(session, import_id, content=True)
     if imp is None or imp.status not in ACTIVE or imp.content is None:
         return None  # finished already (a redelivered request), or gone
     importer = _importer(imp.entity)
     csv_file = read_csv(imp.content)
     dry_run = imp.status == "validating"
     if dry_run:
-        _reset(imp)  # a dry run that died starts over: its memory of the file is gone
+        _reset(session, imp)  # a dry run that died starts over: its memory of the file is gone
     members = session.execute(select(Member.email, Member.user_id)
                               .where(Member.active.is_(True), Member.email != "")).all()
     return Pass(import_id=imp.id, importer=importer, csv_file=csv_file,
@@ -256,7 +329,7 @@ def _begin(session: Session, ctx: CallContext, import_id: uuid.UUID) -> Pass | N
 
 def _process(session: Session, ctx: CallContext, job: Pass,
              batch: list[tuple[int, list[str]]]) -> bool:
-    imp = _locked(session, job.import_id)
+    imp = locked(session, job.import_id)
     if imp is None or imp.status not in ACTIVE or imp.processed_rows != job.position:
         return False
     outcome = _Outcome()
@@ -274,7 +347,13 @@ def _process(session: Session, ctx: CallContext, job: Pass,
     room = rules.MAX_STORED_PROBLEMS - len(imp.problems)
     if room > 0 and outcome.problems:
         imp.problems = [*imp.problems, *outcome.problems[:room]]
-    imp.problem_count += len(outcome.problems)
+    imp.problem_count += outcome.problem_count
+    if outcome.problems:
+        listed = session.execute(select(func.coalesce(func.max(ImportProblem.seq), 0))
+                                 .where(ImportProblem.import_id == imp.id)).scalar_one()
+        session.add_all(ImportProblem(import_id=imp.id, seq=listed + i, row=p["row"],
+                                      column=p["column"], message=p["message"])
+                        for i, p in enumerate(outcome.problems, start=1))
     job.position = imp.processed_rows
     return True
 
@@ -285,10 +364,13 @@ class _Outcome:
     skipped: int = 0
     failed: int = 0
     problems: list[dict[str, Any]] = field(default_factory=list)
+    """As listed: at most MAX_PROBLEMS_PER_ROW a row."""
+    problem_count: int = 0
 
     def fail(self, found: list[dict[str, Any]]) -> None:
         self.failed += 1
-        self.problems.extend(found)
+        self.problems.extend(rules.row_problems(found))
+        self.problem_count += len(found)
 
 
 def _existing(session: Session, job: Pass, batch: list[tuple[int, list[str]]]) -> set[str]:
@@ -381,16 +463,47 @@ def _import_row(session: Session, ctx: CallContext, job: Pass, number: int, cell
 
 
 def _finish(session: Session, ctx: CallContext, job: Pass) -> None:
-    imp = _locked(session, job.import_id)
+    imp = locked(session, job.import_id)
     if imp is None or imp.status not in ACTIVE:
         return
     imp.status = "validated" if job.dry_run else "completed"
     imp.finished_at = utcnow()
-    if not job.dry_run:
+    if job.dry_run:
+        watch(session, imp, imp.finished_at + rules.KEEP_FILE_FOR)
+    else:
         imp.content = None  # the file is not kept once imported
+        watch(session, imp, None)
     record_event(session, ctx, "crm.import.completed", {
         "import_id": imp.id, "entity": imp.entity, "dry_run": job.dry_run,
         "status": imp.status, "total_rows": imp.total_rows, "created_rows": imp.created_rows,
         "skipped_rows": imp.skipped_rows, "failed_rows": imp.failed_rows,
         "actor_id": caller(ctx, Action.WRITE),
+    })
+
+
+def _fail_after_attempts(transaction: Transaction, ctx: CallContext, import_id: uuid.UUID,
+                         attempts: int) -> None:
+    """The pass failed on its last attempt: the import ends `failed`, its file kept for a
+    retry. Best effort: if this fails too, the timer finds the pass stalled later."""
+    try:
+        with transaction() as session:
+            imp = locked(session, import_id)
+            if imp is None or imp.status not in ACTIVE:
+                return
+            dry_run = imp.status == "validating"
+            end_failed(session, ctx, imp, rules.failure_reason(
+                dry_run=dry_run, position=imp.processed_rows, attempts=attempts))
+    except Exception:
+        log.exception("import %s: could not mark it failed", import_id)
+
+
+def end_failed(session: Session, ctx: CallContext, imp: Import, reason: str) -> None:
+    imp.status = "failed"
+    imp.status_reason = reason
+    imp.finished_at = utcnow()
+    watch(session, imp, imp.finished_at + rules.KEEP_FILE_FOR)
+    record_event(session, ctx, "crm.import.failed", {
+        "import_id": imp.id, "entity": imp.entity,
+        "dry_run": bool(imp.options.get("dry_run")), "processed_rows": imp.processed_rows,
+        "reason": reason, "actor_id": imp.created_by,
     })
