@@ -123,9 +123,10 @@ class Contact(TenantScoped, Timestamped, Versioned, Base):
 
     __tablename__ = "contacts"
     __table_args__ = (
-        # Covering: under RLS, LIKE and @> (not LEAKPROOF) cannot use the GIN indexes, so
-        # a search or tag filter walks this index and filters on its tuples, never the
-        # table (an index-only scan; docs/performance.md).
+        # Covering: a dense search or tag filter walks this index in name order and
+        # filters on its tuples, never the table (an index-only scan); a rare one is
+        # answered by the GIN indexes, which RLS lets PostgreSQL use since provisioning
+        # marks LIKE and @> LEAKPROOF (ADR 0008; docs/performance.md).
         Index("ix_contacts_tenant_id_name_id", "tenant_id", "name", "id",
               postgresql_include=["search_text", "tags"]),
         Index("ix_contacts_tenant_id_created_at_id", "tenant_id", "created_at", "id"),
