@@ -94,9 +94,13 @@ def _updated_event(session: Session, ctx: CallContext, pipeline: Pipeline,
         "changed": changed, "actor_id": actor_id})
 
 
-def _stages_event(session: Session, ctx: CallContext, pipeline: Pipeline, change: str,
+def _stages_changed(session: Session, ctx: CallContext, pipeline: Pipeline, change: str,
                   stage: Stage | None, actor_id: uuid.UUID, changed: Sequence[str] = ()
                   ) -> None:
+    """A stage change is a change of its pipeline (its view lists the stages): the
+    pipeline gets a new version (ETag) and `updated_at`, then the change is announced."""
+    pipeline.updated_at = utcnow()
+    session.flush()
     record_event(session, ctx, "crm.pipeline.stages_changed", {
         "pipeline_id": pipeline.id, "name": pipeline.name, "change": change,
         "stage_id": stage.id if stage else None, "stage_name": stage.name if stage else None,
@@ -259,7 +263,7 @@ def add_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID, nam
     _renumber([*stages[:at], stage, *stages[at:]])
     session.add(stage)
     session.flush()
-    _stages_event(session, ctx, pipeline, "added", stage, user_id)
+    _stages_changed(session, ctx, pipeline, "added", stage, user_id)
     return stage_view(stage)
 
 
@@ -290,7 +294,7 @@ def update_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
         changed.append("probability")
     if changed:
         session.flush()
-        _stages_event(session, ctx, pipeline, "updated", stage, user_id, changed)
+        _stages_changed(session, ctx, pipeline, "updated", stage, user_id, changed)
     return stage_view(stage)
 
 
@@ -310,7 +314,7 @@ def reorder_stages(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID
     if stage_ids != list(stages):
         _renumber([stages[sid] for sid in stage_ids])
         session.flush()
-        _stages_event(session, ctx, pipeline, "reordered", None, user_id)
+        _stages_changed(session, ctx, pipeline, "reordered", None, user_id)
     return present(session, pipeline)
 
 
@@ -343,7 +347,7 @@ def archive_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
     stage.archived_at = utcnow()
     _renumber([s for s in stages if s.id != stage.id])
     session.flush()
-    _stages_event(session, ctx, pipeline, "archived", stage, user_id)
+    _stages_changed(session, ctx, pipeline, "archived", stage, user_id)
 
 
 def stage_rows(session: Session, stage_ids: set[uuid.UUID]) -> dict[uuid.UUID, Stage]:
