@@ -215,3 +215,30 @@ def test_every_stage_change_gives_its_pipeline_a_new_version(rpc, firm):
     assert api.update_pipeline(pipeline_id=pid, name="Fresh",
                                expected_version=seen[-1])["name"] == "Fresh"
 
+
+def test_the_first_use_creating_the_default_pipeline_waits_for_the_tenants_lock(
+        rpc, firm, crm_db):
+    """The default pipeline is made under lock_within_tenant(…, "crm.default_pipeline"),
+    the one way crm serialises a check-then-write within a tenant."""
+    import eventlet
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.orm import Session
+
+    from shared.tenancy import bind_scope, lock_within_tenant
+    from shared.testing import wait_until
+
+    owner = create_engine(crm_db.owner_url)
+    waiting = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                   "AND database = (SELECT oid FROM pg_database WHERE datname = "
+                   "current_database())")
+    try:
+        with Session(owner) as holder, owner.connect() as probe:
+            bind_scope(holder, firm.tenant_id)
+            lock_within_tenant(holder, "crm.default_pipeline")
+            listing = eventlet.spawn(rpc.as_(firm, "viewer").list_pipelines)
+            wait_until(lambda: probe.execute(waiting).scalar_one() == 1, timeout=30)
+            holder.rollback()  # releases the lock
+            pipelines = listing.wait()["data"]
+    finally:
+        owner.dispose()
+    assert [p["is_default"] for p in pipelines] == [True]

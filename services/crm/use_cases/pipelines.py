@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.crm.domain import pipelines as rules
@@ -23,7 +23,7 @@ from shared.db import check_version, utcnow
 from shared.errors import NotFound, ValidationFailed
 from shared.outbox import record_event
 from shared.pagination import PageRequest, paginate
-from shared.tenancy import session_tenant
+from shared.tenancy import lock_within_tenant
 
 PIPELINE_SORTS = {"position": Pipeline.position, "name": Pipeline.name,
                   "created_at": Pipeline.created_at}
@@ -120,9 +120,7 @@ def ensure_default_pipeline(session: Session, ctx: CallContext,
     found = _default(session)
     if found is not None:
         return found
-    tenant = session_tenant(session)
-    session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-                    {"key": f"crm.default_pipeline:{tenant}"})
+    lock_within_tenant(session, "crm.default_pipeline")
     found = _default(session)
     if found is not None:
         return found
