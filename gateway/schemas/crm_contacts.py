@@ -133,3 +133,5 @@ class ReassignmentSchema(ResponseSchema):
     clients = fields.Integer(required=True)
     contacts = fields.Integer(required=True)
     deals = fields.Integer(required=True, metadata={"description": "Open deals only."})
+    remaining = fields.Integer(required=True, metadata={
+        "description": "Records of from_user_id still to move: repeat the call until 0."})

@@ -166,6 +166,7 @@ def test_an_admin_reassigns_a_removed_members_records(api: Api, owner):
         response = api.post("/api/v1/crm/reassignments", headers=owner.auth, json=body)
         return response.json() if response.status_code == 200 else None
     moved = wait_until(reassign, timeout=15, interval=0.2)
-    assert (moved["clients"], moved["contacts"], moved["deals"]) == (0, 1, 0)
+    assert (moved["clients"], moved["contacts"], moved["deals"], moved["remaining"]) == (
+        0, 1, 0, 0)
     after = api.get(f"{CONTACTS}/{contact['id']}", headers=owner.auth).json()
     assert (after["owner_id"], after["owner_flagged"]) == (admin_id, False)

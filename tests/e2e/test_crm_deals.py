@@ -52,8 +52,14 @@ def test_pipelines_and_stages_are_managed_by_admins(api: Api, owner):
                             headers=owner.auth, json={"stage_ids": order})
     assert [s["id"] for s in reordered.json()["stages"]] == order
     assert api.delete(stage_url, headers=owner.auth).status_code == 204
+    # Its stages are part of the pipeline: each change above gave it a new ETag.
+    current = api.get(f"{PIPELINES}/{renewals['id']}", headers=owner.auth)
+    assert current.headers["ETag"] not in (read.headers["ETag"], None)
+    assert_problem(api.patch(f"{PIPELINES}/{renewals['id']}",
+                             headers={**owner.auth, "If-Match": read.headers["ETag"]},
+                             json={"name": "Stale"}), 412)
     renamed = api.patch(f"{PIPELINES}/{renewals['id']}",
-                        headers={**owner.auth, "If-Match": read.headers["ETag"]},
+                        headers={**owner.auth, "If-Match": current.headers["ETag"]},
                         json={"name": "Renewals 2027", "is_default": True})
     assert renamed.status_code == 200 and renamed.json()["is_default"] is True
     assert_problem(api.delete(f"{PIPELINES}/{renewals['id']}", headers=owner.auth), 422)

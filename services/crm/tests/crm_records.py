@@ -56,11 +56,13 @@ class Records:
     def deal(self, tenant_id: str, deal_id: str) -> dict[str, Any]:
         with self.engine.begin() as conn:
             conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": tenant_id})
-            row = conn.execute(text("SELECT owner_id, owner_flagged FROM deals WHERE id = :d"),
-                               {"d": deal_id}).one()
+            row = conn.execute(text(
+                "SELECT owner_id, owner_flagged, version FROM deals WHERE id = :d"),
+                {"d": deal_id}).one()
             contacts = conn.execute(text(
                 "SELECT contact_id FROM deal_contacts WHERE deal_id = :d"), {"d": deal_id})
             return {"owner_id": str(row.owner_id), "owner_flagged": row.owner_flagged,
+                    "version": row.version,
                     "contact_ids": {str(r.contact_id) for r in contacts}}
 
     def close(self) -> None:

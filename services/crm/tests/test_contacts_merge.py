@@ -61,6 +61,36 @@ def test_a_merge_carries_everything_over_and_removes_the_duplicate(rpc, firm, re
                              "actor_id": firm.user("member")}
 
 
+def test_a_merge_announces_each_of_the_duplicates_deals_with_a_new_version(
+        rpc, firm, records):
+    api = rpc.as_(firm, "member")
+    acme = api.create_client(name="Acme", currency="EUR")
+    ann = api.create_contact(first_name="Ann", last_name="Lee")
+    dup = api.create_contact(first_name="Ann", last_name="Lee")
+    other = api.create_contact(first_name="Bo", last_name="Yu")
+    owner = firm.user("member")
+    both = records.add_deal(firm.tenant_id, acme["id"], owner,
+                            contact_ids=(ann["id"], dup["id"]))
+    repointed = records.add_deal(firm.tenant_id, acme["id"], owner,
+                                 contact_ids=(dup["id"], other["id"]))
+    untouched = records.add_deal(firm.tenant_id, acme["id"], owner,
+                                 contact_ids=(ann["id"],))
+    before = len(records.events(firm.tenant_id))
+
+    api.merge_contacts(contact_id=ann["id"], duplicate_id=dup["id"])
+
+    events = records.events(firm.tenant_id)[before:]
+    assert [e["type"] for e in events] == [
+        "crm.deal.updated", "crm.deal.updated", "crm.contact.merged"]
+    assert sorted(e["data"]["deal_id"] for e in events[:2]) == sorted([both, repointed])
+    assert all(e["data"]["changed"] == ["contact_ids"] and e["data"]["owner_id"] == owner
+               and e["data"]["actor_id"] == owner for e in events[:2])
+    assert records.deal(firm.tenant_id, both)["version"] == 2
+    assert records.deal(firm.tenant_id, repointed)["version"] == 2
+    assert records.deal(firm.tenant_id, repointed)["contact_ids"] == {ann["id"], other["id"]}
+    assert records.deal(firm.tenant_id, untouched)["version"] == 1
+
+
 def test_a_merge_past_a_contacts_limits_is_refused_and_changes_nothing(rpc, firm, records):
     api = rpc.as_(firm, "member")
     ann = api.create_contact(name="Ann", notes="a" * 15_000,

@@ -2,7 +2,7 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, inspect
 
 from services.crm.models import Base
 from shared.platform_tables import platform_metadata
@@ -15,3 +15,14 @@ def test_models_and_migrations_do_not_drift(crm_db):
         diff = compare_metadata(context, [Base.metadata, platform_metadata])
     engine.dispose()
     assert diff == []
+
+
+def test_every_list_sorted_by_updated_at_has_a_tenant_index_on_it(crm_db):
+    """Lists filter by an updated_at window and page by (updated_at, id) within a tenant."""
+    engine = create_engine(crm_db.owner_url)
+    found = inspect(engine)
+    leading = {table: [index["column_names"][:3] for index in found.get_indexes(table)]
+               for table in ("clients", "contacts", "deals")}
+    engine.dispose()
+    for table, columns in leading.items():
+        assert ["tenant_id", "updated_at", "id"] in columns, (table, columns)

@@ -142,3 +142,51 @@ def test_a_reassignment_announces_each_record_it_moves_then_sums_it_up(
                                              to_user_id=uuid.UUID(bob), batch_size=2)
     assert (nothing["clients"], nothing["contacts"], nothing["deals"]) == (0, 0, 0)
     assert len(records.events(firm.tenant_id)) == len(events) + before
+
+
+def test_a_reassignment_past_its_budget_moves_part_says_what_remains_and_a_repeat_finishes(
+        transaction, firm, records):
+    ann, bob = str(uuid.uuid4()), str(uuid.uuid4())
+    _member(transaction, firm, ann)
+    _member(transaction, firm, bob)
+    made, people, deals, won = _owned_records(transaction, firm, records, ann)
+    before = len(records.events(firm.tenant_id))
+
+    def reassign() -> dict:
+        return owner_changes.reassign_records(
+            transaction, firm.context("admin"), from_user_id=uuid.UUID(ann),
+            to_user_id=uuid.UUID(bob), batch_size=2,
+            budget=owner_changes.Budget(batches=2, seconds=60))
+
+    first = reassign()  # two batches: the three clients
+    assert (first["clients"], first["contacts"], first["deals"], first["remaining"]) == (
+        3, 0, 0, 4)
+    second = reassign()
+    assert (second["clients"], second["contacts"], second["deals"], second["remaining"]) == (
+        0, 2, 2, 0)
+    assert reassign()["remaining"] == 0
+
+    owners = {**_versions(records, firm, "clients"), **_versions(records, firm, "contacts"),
+              **_versions(records, firm, "deals")}
+    assert {rid for rid, (_v, owner, _f) in owners.items() if owner == ann} == {won}
+    events = records.events(firm.tenant_id)[before:]
+    announced = sorted(e["data"].get("client_id") or e["data"].get("contact_id")
+                       or e["data"]["deal_id"] for e in events if e["type"].endswith(".updated"))
+    assert announced == sorted([*made, *people, *deals])  # each moved record once
+    assert [e["type"] for e in events].count("crm.records.reassigned") == 2
+
+
+def test_a_reassignment_stops_starting_batches_when_its_time_is_up(transaction, firm, records):
+    ann, bob = str(uuid.uuid4()), str(uuid.uuid4())
+    _member(transaction, firm, ann)
+    _member(transaction, firm, bob)
+    _owned_records(transaction, firm, records, ann)
+    ticks = iter(range(100))
+    budget = owner_changes.Budget(batches=100, seconds=1.5, clock=lambda: next(ticks))
+
+    moved = owner_changes.reassign_records(transaction, firm.context("admin"),
+                                           from_user_id=uuid.UUID(ann),
+                                           to_user_id=uuid.UUID(bob), batch_size=2,
+                                           budget=budget)
+    assert (moved["clients"], moved["contacts"], moved["deals"], moved["remaining"]) == (
+        2, 0, 0, 5)

@@ -183,3 +183,62 @@ def test_each_pipeline_and_stage_change_is_announced_and_a_change_to_nothing_is_
         None, ids[::-1])
     assert archived["stage_name"] == "Discovery"
     assert added["id"] not in [s["stage_id"] for s in archived["stages"]]
+
+
+def test_every_stage_change_gives_its_pipeline_a_new_version(rpc, firm):
+    from shared.errors import PreconditionFailed
+
+    api = rpc.as_(firm, "admin")
+    pipeline = api.create_pipeline(name="Versioned", stages=[
+        {"name": "A", "probability": 10}, {"name": "B", "probability": 20}])
+    pid = pipeline["id"]
+
+    def version() -> int:
+        return api.get_pipeline(pipeline_id=pid)["version"]
+
+    seen = [pipeline["version"]]
+    added = api.add_stage(pipeline_id=pid, name="C", probability=30)
+    seen.append(version())
+    api.update_stage(pipeline_id=pid, stage_id=added["id"], probability=35)
+    seen.append(version())
+    api.update_stage(pipeline_id=pid, stage_id=added["id"], probability=35)  # no change
+    assert version() == seen[-1]
+    ids = [s["id"] for s in api.get_pipeline(pipeline_id=pid)["stages"]]
+    reordered = api.reorder_stages(pipeline_id=pid, stage_ids=ids[::-1])
+    seen.append(reordered["version"])
+    assert version() == seen[-1]
+    api.archive_stage(pipeline_id=pid, stage_id=added["id"])
+    seen.append(version())
+    assert seen == sorted(set(seen)) and len(seen) == 5
+    with pytest.raises(PreconditionFailed):
+        api.update_pipeline(pipeline_id=pid, name="Stale", expected_version=seen[-2])
+    assert api.update_pipeline(pipeline_id=pid, name="Fresh",
+                               expected_version=seen[-1])["name"] == "Fresh"
+
+
+def test_the_first_use_creating_the_default_pipeline_waits_for_the_tenants_lock(
+        rpc, firm, crm_db):
+    """The default pipeline is made under lock_within_tenant(…, "crm.default_pipeline"),
+    the one way crm serialises a check-then-write within a tenant."""
+    import eventlet
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.orm import Session
+
+    from shared.tenancy import bind_scope, lock_within_tenant
+    from shared.testing import wait_until
+
+    owner = create_engine(crm_db.owner_url)
+    waiting = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                   "AND database = (SELECT oid FROM pg_database WHERE datname = "
+                   "current_database())")
+    try:
+        with Session(owner) as holder, owner.connect() as probe:
+            bind_scope(holder, firm.tenant_id)
+            lock_within_tenant(holder, "crm.default_pipeline")
+            listing = eventlet.spawn(rpc.as_(firm, "viewer").list_pipelines)
+            wait_until(lambda: probe.execute(waiting).scalar_one() == 1, timeout=30)
+            holder.rollback()  # releases the lock
+            pipelines = listing.wait()["data"]
+    finally:
+        owner.dispose()
+    assert [p["is_default"] for p in pipelines] == [True]

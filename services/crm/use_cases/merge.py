@@ -2,7 +2,9 @@
 
 One transaction: the survivor takes the duplicate's details, client links (its own role
 wins where both are linked) and deal links; the duplicate is deleted; one event,
-crm.contact.merged. Members may merge (nothing is lost), viewers may not.
+crm.contact.merged, and a `crm.deal.updated` (`changed: ["contact_ids"]`, a new version)
+for each deal the duplicate was on, since its contacts changed. Members may merge
+(nothing is lost), viewers may not.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from services.crm.domain.merge import ContactData, plan_merge
 from services.crm.domain.permissions import Action
-from services.crm.models import ClientContact, Contact, DealContact
+from services.crm.models import ClientContact, Contact, Deal, DealContact
 from services.crm.use_cases.common import as_uuid, caller
 from services.crm.use_cases.contacts import present, refresh_search_text
 from shared.call_context import CallContext
-from shared.db import check_version
+from shared.db import check_version, utcnow
 from shared.errors import NotFound, ValidationFailed
-from shared.outbox import record_event
+from shared.outbox import record_event, record_events
 
 
 def _locked(session: Session, contact_id: uuid.UUID) -> Contact:
@@ -59,7 +61,8 @@ def merge_contacts(session: Session, ctx: CallContext, *, contact_id: uuid.UUID,
     locked = {first: _locked(session, first), second: _locked(session, second)}
     survivor, duplicate = locked[survivor_id], locked[dup_id]
     check_version(survivor, expected_version)
-    plan = plan_merge(_data(session, survivor), _data(session, duplicate))
+    duplicate_data = _data(session, duplicate)
+    plan = plan_merge(_data(session, survivor), duplicate_data)
 
     if plan.deals_to_move:
         session.execute(
@@ -87,7 +90,28 @@ def merge_contacts(session: Session, ctx: CallContext, *, contact_id: uuid.UUID,
     survivor.primary_client_id = plan.primary_client_id
     refresh_search_text(survivor)
     session.flush()
+    _announce_deals(session, ctx, duplicate_data.deal_ids, user_id)
     record_event(session, ctx, "crm.contact.merged", {
         "survivor_id": survivor.id, "merged_id": dup_id, "name": survivor.name,
         "merged_name": merged_name, "actor_id": user_id})
     return present(session, survivor)
+
+
+def _announce_deals(session: Session, ctx: CallContext, deal_ids: frozenset[Any],
+                    actor_id: uuid.UUID) -> None:
+    """The duplicate's deals now list the survivor instead (or only the survivor, if it
+    was on them too): a change of their contacts, so a new version and an event each."""
+    if not deal_ids:
+        return
+    ids = sorted(deal_ids)
+    session.execute(select(Deal.id).where(Deal.id.in_(ids)).order_by(Deal.id)
+                    .with_for_update())  # in id order, like every batch that locks deals
+    touched = session.execute(
+        update(Deal).where(Deal.id.in_(ids))
+        .values(version=Deal.version + 1, updated_at=utcnow())
+        .returning(Deal.id, Deal.name, Deal.owner_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    record_events(session, ctx, "crm.deal.updated", (
+        {"deal_id": d.id, "name": d.name, "changed": ["contact_ids"], "owner_id": d.owner_id,
+         "actor_id": actor_id} for d in sorted(touched)))

@@ -6,18 +6,22 @@ transaction each: a batch locks its rows, changes them (new version, like any ch
 announces each one with its type's `updated` event, so a client's or a contact's timeline
 shows it. Each batch re-reads what is still to do, so a pass that died part way is simply
 run again. Won and lost deals keep their owner: they are history.
+
+A reassignment runs inside an RPC, which the gateway gives up on after 10 s: one call does
+a bounded amount of work (`Budget`) and says how many records remain; the caller repeats.
 """
 
 from __future__ import annotations
 
 import functools
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from services.crm.domain.permissions import Action
@@ -30,6 +34,10 @@ from shared.errors import ValidationFailed
 from shared.outbox import record_event, record_events
 
 BATCH_SIZE = 500
+# One reassignment call stops starting batches after either bound, well inside the
+# gateway's 10 s RPC timeout; what is left stays for the next call.
+MAX_BATCHES_PER_CALL = 20
+SECONDS_PER_CALL = 4.0
 
 Transaction = Callable[[], AbstractContextManager[Session]]
 Owned = type[Client] | type[Contact] | type[Deal]
@@ -52,6 +60,26 @@ class Kind:
 KINDS = (Kind("clients", Client, "crm.client.updated", "client_id"),
          Kind("contacts", Contact, "crm.contact.updated", "contact_id"),
          Kind("deals", Deal, "crm.deal.updated", "deal_id"))
+
+
+@dataclass
+class Budget:
+    """How much one call may still do: a number of batches, and seconds from its start (a
+    batch under way finishes)."""
+
+    batches: int
+    seconds: float
+    clock: Callable[[], float] = time.monotonic
+    deadline: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.deadline = self.clock() + self.seconds
+
+    def spend(self) -> None:
+        self.batches -= 1
+
+    def left(self, _session: Session | None = None) -> bool:
+        return self.batches > 0 and self.clock() < self.deadline
 
 
 def _batches(transaction: Transaction, kind: Kind, where: list[ColumnElement[bool]],
@@ -122,27 +150,38 @@ def flag_records_of(transaction: Transaction, ctx: CallContext, user_id: uuid.UU
 
 def reassign_records(transaction: Transaction, ctx: CallContext, *, from_user_id: uuid.UUID,
                      to_user_id: uuid.UUID, pause: Callable[[], None] = lambda: None,
-                     batch_size: int = BATCH_SIZE) -> dict[str, Any]:
-    """Admins only; the new owner must be an active member. Every client, contact and open
-    deal of `from_user_id` (removed or not) moves to `to_user_id` and loses its flag, each
-    announced; then one `crm.records.reassigned` sums it up. Returns the counts moved."""
+                     batch_size: int = BATCH_SIZE, budget: Budget | None = None
+                     ) -> dict[str, Any]:
+    """Admins only; the new owner must be an active member. The clients, contacts and open
+    deals of `from_user_id` (removed or not) move to `to_user_id` and lose their flag, each
+    announced, as many as `budget` allows (clients first, then contacts, then deals); then
+    one `crm.records.reassigned` sums up this call. Returns the counts moved and how many
+    records `remaining` (0: done; else call again)."""
     user_id = caller(ctx, Action.MANAGE)
     if from_user_id == to_user_id:
         raise ValidationFailed("Nothing to reassign.",
                                {"to_user_id": ["Must be another member than from_user_id."]})
     with transaction() as session:
         to_user = check_owner(session, ctx, to_user_id, field="to_user_id")
+    budget = budget or Budget(MAX_BATCHES_PER_CALL, SECONDS_PER_CALL)
     counts = {kind.label: 0 for kind in KINDS}
     for kind in KINDS:
         for session, rows in _batches(transaction, kind, kind.owned_by(from_user_id),
-                                      batch_size, pause):
+                                      batch_size, pause, budget.left):
             counts[kind.label] += _change(
                 session, ctx, kind, rows,
                 lambda row: ["owner_id", "owner_flagged"] if row.owner_flagged else ["owner_id"],
                 user_id, owner_id=to_user, owner_flagged=False)
+            budget.spend()
     summary = {"from_user_id": from_user_id, "to_user_id": to_user, **counts}
-    if any(counts.values()):
-        with transaction() as session:
+    with transaction() as session:
+        if any(counts.values()):
             record_event(session, ctx, "crm.records.reassigned", {**summary,
                                                                   "actor_id": user_id})
-    return summary
+        remaining = sum(_count(session, kind, from_user_id) for kind in KINDS)
+    return {**summary, "remaining": remaining}
+
+
+def _count(session: Session, kind: Kind, user_id: uuid.UUID) -> int:
+    return int(session.execute(select(func.count()).select_from(kind.model)
+                               .where(*kind.owned_by(user_id))).scalar_one())

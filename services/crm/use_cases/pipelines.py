@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.crm.domain import pipelines as rules
@@ -23,7 +23,7 @@ from shared.db import check_version, utcnow
 from shared.errors import NotFound, ValidationFailed
 from shared.outbox import record_event
 from shared.pagination import PageRequest, paginate
-from shared.tenancy import session_tenant
+from shared.tenancy import lock_within_tenant
 
 PIPELINE_SORTS = {"position": Pipeline.position, "name": Pipeline.name,
                   "created_at": Pipeline.created_at}
@@ -94,9 +94,13 @@ def _updated_event(session: Session, ctx: CallContext, pipeline: Pipeline,
         "changed": changed, "actor_id": actor_id})
 
 
-def _stages_event(session: Session, ctx: CallContext, pipeline: Pipeline, change: str,
+def _stages_changed(session: Session, ctx: CallContext, pipeline: Pipeline, change: str,
                   stage: Stage | None, actor_id: uuid.UUID, changed: Sequence[str] = ()
                   ) -> None:
+    """A stage change is a change of its pipeline (its view lists the stages): the
+    pipeline gets a new version (ETag) and `updated_at`, then the change is announced."""
+    pipeline.updated_at = utcnow()
+    session.flush()
     record_event(session, ctx, "crm.pipeline.stages_changed", {
         "pipeline_id": pipeline.id, "name": pipeline.name, "change": change,
         "stage_id": stage.id if stage else None, "stage_name": stage.name if stage else None,
@@ -116,9 +120,7 @@ def ensure_default_pipeline(session: Session, ctx: CallContext,
     found = _default(session)
     if found is not None:
         return found
-    tenant = session_tenant(session)
-    session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-                    {"key": f"crm.default_pipeline:{tenant}"})
+    lock_within_tenant(session, "crm.default_pipeline")
     found = _default(session)
     if found is not None:
         return found
@@ -259,7 +261,7 @@ def add_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID, nam
     _renumber([*stages[:at], stage, *stages[at:]])
     session.add(stage)
     session.flush()
-    _stages_event(session, ctx, pipeline, "added", stage, user_id)
+    _stages_changed(session, ctx, pipeline, "added", stage, user_id)
     return stage_view(stage)
 
 
@@ -290,7 +292,7 @@ def update_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
         changed.append("probability")
     if changed:
         session.flush()
-        _stages_event(session, ctx, pipeline, "updated", stage, user_id, changed)
+        _stages_changed(session, ctx, pipeline, "updated", stage, user_id, changed)
     return stage_view(stage)
 
 
@@ -310,7 +312,7 @@ def reorder_stages(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID
     if stage_ids != list(stages):
         _renumber([stages[sid] for sid in stage_ids])
         session.flush()
-        _stages_event(session, ctx, pipeline, "reordered", None, user_id)
+        _stages_changed(session, ctx, pipeline, "reordered", None, user_id)
     return present(session, pipeline)
 
 
@@ -343,7 +345,7 @@ def archive_stage(session: Session, ctx: CallContext, *, pipeline_id: uuid.UUID,
     stage.archived_at = utcnow()
     _renumber([s for s in stages if s.id != stage.id])
     session.flush()
-    _stages_event(session, ctx, pipeline, "archived", stage, user_id)
+    _stages_changed(session, ctx, pipeline, "archived", stage, user_id)
 
 
 def stage_rows(session: Session, stage_ids: set[uuid.UUID]) -> dict[uuid.UUID, Stage]:
