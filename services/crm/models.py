@@ -85,6 +85,7 @@ class Client(TenantScoped, Timestamped, Versioned, Base):
         Index("ix_clients_tenant_id_lower_name", "tenant_id", text("lower(name)")),
         Index("ix_clients_tenant_id_owner_id", "tenant_id", "owner_id"),
         Index("ix_clients_tenant_id_domain", "tenant_id", "domain"),
+        Index("ix_clients_tenant_id_created_at_id", "tenant_id", "created_at", "id"),
         Index("ix_clients_tenant_id_updated_at_id", "tenant_id", "updated_at", "id"),
         Index("ix_clients_tags", "tags", postgresql_using="gin"),
         Index("ix_clients_custom", "custom", postgresql_using="gin",
@@ -252,6 +253,7 @@ class Deal(TenantScoped, Timestamped, Versioned, Base):
         Index("ix_deals_stage_id_rank", "stage_id", "rank"),
         Index("ix_deals_tenant_id_client_id", "tenant_id", "client_id"),
         Index("ix_deals_tenant_id_owner_id", "tenant_id", "owner_id"),
+        Index("ix_deals_tenant_id_created_at_id", "tenant_id", "created_at", "id"),
         Index("ix_deals_tenant_id_updated_at_id", "tenant_id", "updated_at", "id"),
         # The forecast's two scans: covering, so they are index-only (bench/crm_forecast.py).
         Index("ix_deals_tenant_id_status_expected_close", "tenant_id", "status",

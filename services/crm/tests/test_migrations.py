@@ -17,12 +17,14 @@ def test_models_and_migrations_do_not_drift(crm_db):
     assert diff == []
 
 
-def test_every_list_sorted_by_updated_at_has_a_tenant_index_on_it(crm_db):
-    """Lists filter by an updated_at window and page by (updated_at, id) within a tenant."""
+def test_every_list_sorted_by_a_timestamp_has_a_tenant_index_on_it(crm_db):
+    """Lists filter by created and updated windows and page by (created_at|updated_at, id)
+    within a tenant (deals by -created_at unless told otherwise)."""
     engine = create_engine(crm_db.owner_url)
     found = inspect(engine)
     leading = {table: [index["column_names"][:3] for index in found.get_indexes(table)]
                for table in ("clients", "contacts", "deals")}
     engine.dispose()
     for table, columns in leading.items():
-        assert ["tenant_id", "updated_at", "id"] in columns, (table, columns)
+        for stamp in ("created_at", "updated_at"):
+            assert ["tenant_id", stamp, "id"] in columns, (table, stamp, columns)

@@ -2,7 +2,8 @@
 custom field definitions, pipelines, stages, deals, imports, and the platform outbox and
 inbox. RLS on every table; pg_trgm for the search indexes.
 
-The schema has not shipped: until it does, CRM work edits this revision in place.
+It has shipped (on main since 2026-11-22, and in `make up` databases): every change
+after it is a new revision, never an edit of this one.
 
 Revision ID: 0001
 Revises:
@@ -31,9 +32,7 @@ TENANT_TABLES = (
     "deals",
     "deal_contacts",
     "imports",
-    "import_problems",
 )
-"""Not here: import_deadlines (ids and times only, read across tenants by crm's timer)."""
 
 
 def upgrade() -> None:
@@ -109,7 +108,6 @@ def upgrade() -> None:
     sa.Column('content', sa.Text(), nullable=True),
     sa.Column('created_by', sa.Uuid(), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('status_reason', sa.Text(), nullable=True),
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
@@ -117,24 +115,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_imports'))
     )
     op.create_index(op.f('ix_imports_tenant_id'), 'imports', ['tenant_id'], unique=False)
-    op.create_table('import_problems',
-    sa.Column('import_id', sa.Uuid(), nullable=False),
-    sa.Column('seq', sa.Integer(), nullable=False),
-    sa.Column('row', sa.Integer(), nullable=True),
-    sa.Column('column', sa.Text(), nullable=True),
-    sa.Column('message', sa.Text(), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['import_id'], ['imports.id'], name=op.f('fk_import_problems_import_id_imports'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('import_id', 'seq', name=op.f('pk_import_problems'))
-    )
-    op.create_index(op.f('ix_import_problems_tenant_id'), 'import_problems', ['tenant_id'], unique=False)
-    op.create_table('import_deadlines',
-    sa.Column('import_id', sa.Uuid(), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.Column('due_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('import_id', name=op.f('pk_import_deadlines'))
-    )
-    op.create_index('ix_import_deadlines_due_at', 'import_deadlines', ['due_at'], unique=False)
     op.create_table('members',
     sa.Column('user_id', sa.Uuid(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -323,10 +303,6 @@ def downgrade() -> None:
     op.drop_table('pipelines')
     op.drop_index(op.f('ix_members_tenant_id'), table_name='members')
     op.drop_table('members')
-    op.drop_index('ix_import_deadlines_due_at', table_name='import_deadlines')
-    op.drop_table('import_deadlines')
-    op.drop_index(op.f('ix_import_problems_tenant_id'), table_name='import_problems')
-    op.drop_table('import_problems')
     op.drop_index(op.f('ix_imports_tenant_id'), table_name='imports')
     op.drop_table('imports')
     op.drop_index('uq_custom_field_definitions_key', table_name='custom_field_definitions')
