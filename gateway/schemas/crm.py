@@ -94,7 +94,7 @@ def _custom_filter(description: str, max_length: int) -> fields.Dict:
 class CustomFieldFilterQuery(Schema):
     """Filters on custom fields for a list query: `?custom[tier]=gold&custom[seats]=5`
     (equality) and `?custom_min[seats]=5&custom_max[seats]=10` (inclusive bounds; number,
-    decimal, money and date fields; ADR 0021).
+    decimal, money and date fields; ADR 0020).
 
     Each is documented as one OpenAPI `deepObject` parameter (style deepObject, explode,
     one level: well defined in OpenAPI 3.1), which generated clients and schemathesis

@@ -349,7 +349,7 @@ class ImportProblem(TenantScoped, Base):
 
 class ImportDeadline(Base):
     """When crm's timer looks at an import again: a pass that stopped making progress
-    fails, a file kept too long unused expires (docs/adr/0020-crm-import-failures.md).
+    fails, a file kept too long unused expires (docs/adr/0019-crm-import-failures.md).
 
     Not tenant data and without RLS on purpose: the timer finds due imports across tenants
     here, then handles each in its own tenant's scope. One row per import holding a file.

@@ -4,7 +4,7 @@
 transaction that accepts an upload or a run, consumed by crm to process the file in
 batches. `crm.import.completed` tells others (notify) that a pass finished,
 `crm.import.failed` that one stopped for good (retry it), `crm.import.expired` that a file
-waited too long unused (docs/adr/0020-crm-import-failures.md)."""
+waited too long unused (docs/adr/0019-crm-import-failures.md)."""
 
 from __future__ import annotations
 

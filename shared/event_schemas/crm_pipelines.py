@@ -1,6 +1,6 @@
 """Events crm publishes when a tenant's pipelines and their stages change.
 
-Stages belong to their pipeline (ADR 0019): any change to them is one
+Stages belong to their pipeline (ADR 0018): any change to them is one
 `crm.pipeline.stages_changed` that says which stage changed how and carries the active
 stages after it, in order, so a consumer mirroring the pipeline (a forecast, a board)
 replaces its copy instead of replaying positions. Each names who acted (`actor_id`)."""

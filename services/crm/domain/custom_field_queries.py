@@ -1,6 +1,6 @@
 """What a list may ask of custom fields, in plain Python: equality values, ranges and sorts.
 
-The query syntax (docs/rpc/crm.md#custom-fields, ADR 0021): `custom[key]=value` is
+The query syntax (docs/rpc/crm.md#custom-fields, ADR 0020): `custom[key]=value` is
 equality in the stored form; `custom_min[key]=low` and `custom_max[key]=high` are
 inclusive bounds, for number, decimal, money and date fields only. Money compares only
 within one currency: its bounds are written `<amount> <currency>`, every filter on a money

@@ -52,7 +52,7 @@ class ContactEntrypoints(Entrypoints):
 
     @rpc
     def reassign_records(self, **payload: Any) -> dict[str, Any]:
-        """In batches, one transaction each (ADR 0019): a call that failed part way is
+        """In batches, one transaction each (ADR 0018): a call that failed part way is
         made again to move the rest."""
         args = load(schemas.ReassignInput, payload)
         return json_ready(owner_changes.reassign_records(

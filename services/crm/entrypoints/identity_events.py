@@ -55,7 +55,7 @@ class IdentityEventHandlers(Entrypoints):
     @handles("identity", "identity.member.removed")
     def on_member_removed(self, envelope: dict[str, Any]) -> None:
         """The member goes inactive at once; their records are flagged after, in batches
-        (ADR 0019). A redelivered event (the process died part way) flags the rest."""
+        (ADR 0018). A redelivered event (the process died part way) flags the rest."""
         data = envelope["data"]
         user_id = UUID(data["user_id"])
         self._apply(envelope, "crm.on_member_removed", user_id=user_id, role=data["role"],

@@ -261,7 +261,7 @@ def test_a_custom_sorted_list_walks_to_its_end_with_every_row_once(
         client(admin, name, **({} if value is None else {"k": value}))
     for extra in range(5):  # ties on the sort key: the id breaks them, across pages
         client(admin, f"tie{extra}", **({} if values[0] is None else {"k": values[0]}))
-    # money sorts within one currency (ADR 0021): its filter leaves out c, which has none
+    # money sorts within one currency (ADR 0020): its filter leaves out c, which has none
     query = {"custom": {"k": "EUR"}} if field_type == "money" else {}
     expected = [n for n in order if n != "c"] if query else order
     for sort in ("custom.k", "-custom.k"):

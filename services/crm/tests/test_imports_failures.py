@@ -1,5 +1,5 @@
 """Imports that cannot go on end `failed` and are retried; unused files expire; every
-problem of a pass is listed page by page (docs/adr/0020-crm-import-failures.md)."""
+problem of a pass is listed page by page (docs/adr/0019-crm-import-failures.md)."""
 
 from __future__ import annotations
 

@@ -146,7 +146,7 @@ class CustomFieldQuery:
         descending). The expression's SQL type is what keyset cursors decode their key
         with: numbers, decimals and money amounts NUMERIC (Decimal), texts and dates TEXT,
         booleans and single-selects INTEGER (false < true; options in the definition's
-        order). A money field sorts only when the filters fix its currency (ADR 0021).
+        order). A money field sorts only when the filters fix its currency (ADR 0020).
         """
         definitions = self.definitions
         if definitions is None:
@@ -181,7 +181,7 @@ def list_query(session: Session, entity: str, column: Any, *,
     Equality is containment (`custom @> {"key": value}`), which the GIN jsonb_path_ops
     index serves; a money range is containment of its currency (indexed too) and a
     comparison of the amount; number, decimal and date ranges compare the value on the
-    rows the other conditions select (no per-field index: ADR 0021).
+    rows the other conditions select (no per-field index: ADR 0020).
     """
     asked = {queries.EQUAL: equal or {}, queries.MINIMUM: minimum or {},
              queries.MAXIMUM: maximum or {}}

@@ -1,5 +1,5 @@
 """crm's timer over imports: a pass that stopped making progress fails, a file kept too
-long unused expires (the rules: `domain.imports.review`; docs/adr/0020-crm-import-failures.md).
+long unused expires (the rules: `domain.imports.review`; docs/adr/0019-crm-import-failures.md).
 
 `imports` is tenant data under forced RLS, so the timer finds due imports in
 `import_deadlines` (ids and times only, across tenants), then reviews each one in its own

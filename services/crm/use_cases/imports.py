@@ -9,7 +9,7 @@ no row is created twice (docs/adr/0015-crm-imports.md).
 
 A pass that fails on its last attempt, or stops making progress, ends `failed` with a
 reason and is retried by its user; a file left unused expires (crm's timer reviews the
-imports whose deadline is due: docs/adr/0020-crm-import-failures.md).
+imports whose deadline is due: docs/adr/0019-crm-import-failures.md).
 """
 
 from __future__ import annotations

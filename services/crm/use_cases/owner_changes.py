@@ -1,5 +1,5 @@
 """Changes to the owner side of many records at once: flagging a removed member's records,
-reassigning a member's records to another (ADR 0019).
+reassigning a member's records to another (ADR 0018).
 
 A member may own a large share of a 100k-record tenant, so the work goes in batches, one
 transaction each: a batch locks its rows, changes them (new version, like any change) and

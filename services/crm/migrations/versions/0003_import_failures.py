@@ -1,4 +1,4 @@
-"""imports that fail or expire (ADR 0020): a reason on the import, every problem in its own
+"""imports that fail or expire (ADR 0019): a reason on the import, every problem in its own
 row (import_problems, tenant data under RLS) and the deadlines crm's timer reviews
 (import_deadlines: ids and times only, read across tenants, so without RLS).
 
