@@ -125,3 +125,17 @@ def client(make_app: Callable[..., Flask]) -> FlaskClient:
 @pytest.fixture
 def auth(signing_key: SigningKey) -> dict[str, str]:
     return {"Authorization": f"Bearer {signing_key.token()}"}
+
+
+@pytest.fixture
+def crm(signing_key: SigningKey, redis_db: Redis) -> Any:
+    """Identity's stand-in that also answers crm (gateway/tests/crm_stand_in.py)."""
+    from gateway.tests.crm_stand_in import CrmStandIn
+
+    return CrmStandIn(signing_key)
+
+
+@pytest.fixture
+def crm_client(crm: Any) -> FlaskClient:
+    """A test client of an app whose RPC goes to the `crm` stand-in."""
+    return create_app({"redis_url": REDIS_URL, "jwt_issuer": ISSUER}, rpc=crm).test_client()

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.app import create_app
-from gateway.tests.conftest import ISSUER, REDIS_URL
-from gateway.tests.test_crm_deals_routes import CrmStandIn
+from gateway.tests.crm_stand_in import CrmStandIn
 from shared.errors import PreconditionFailed
 
 ID = "6f1f8a36-2a43-4d8e-9d53-3d1f4f1b2c10"
@@ -26,16 +24,6 @@ DELETES = [
 ]
 
 
-@pytest.fixture
-def crm(signing_key, redis_db) -> CrmStandIn:
-    return CrmStandIn(signing_key)
-
-
-@pytest.fixture
-def client(crm):
-    return create_app({"redis_url": REDIS_URL, "jwt_issuer": ISSUER}, rpc=crm).test_client()
-
-
 def asked(crm: CrmStandIn, method: str) -> list[dict]:
     return [{k: v for k, v in call.items() if k != "move_deals_to"}
             for call in crm.calls_of(method)]
@@ -43,31 +31,31 @@ def asked(crm: CrmStandIn, method: str) -> list[dict]:
 
 @pytest.mark.parametrize("url, method, ids", DELETES)
 def test_if_match_is_optional_on_delete_and_becomes_the_expected_version(
-        client, auth, crm, url, method, ids):
+        crm_client, auth, crm, url, method, ids):
     crm.answers[method] = lambda kwargs: None
     for if_match in (None, "*", '"3"'):
         headers = {**auth, **({"If-Match": if_match} if if_match else {})}
-        assert client.delete(url, headers=headers).status_code == 204, if_match
+        assert crm_client.delete(url, headers=headers).status_code == 204, if_match
     assert asked(crm, method) == [{**ids, "expected_version": None},
                                   {**ids, "expected_version": None},
                                   {**ids, "expected_version": 3}]
 
 
 @pytest.mark.parametrize("url, method, ids", DELETES)
-def test_a_stale_or_malformed_if_match_on_delete_is_412(client, auth, crm, url, method, ids):
+def test_a_stale_or_malformed_if_match_on_delete_is_412(crm_client, auth, crm, url, method, ids):
     def stale(kwargs):
         raise PreconditionFailed("The object was changed by someone else; read it again.")
     crm.answers[method] = stale
-    refused = client.delete(url, headers={**auth, "If-Match": '"2"'})
+    refused = crm_client.delete(url, headers={**auth, "If-Match": '"2"'})
     assert refused.status_code == 412
     assert refused.headers["Content-Type"].startswith("application/problem+json")
-    malformed = client.delete(url, headers={**auth, "If-Match": 'W/"2"'})
+    malformed = crm_client.delete(url, headers={**auth, "If-Match": 'W/"2"'})
     assert malformed.status_code == 412
     assert len(crm.calls_of(method)) == 1  # the malformed one never reached crm
 
 
-def test_the_document_lists_412_on_every_delete(client):
-    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+def test_the_document_lists_412_on_every_delete(crm_client):
+    paths = crm_client.get("/api/v1/openapi.json").get_json()["paths"]
     for url, _, _ in DELETES:
         template = (url.replace(STAGE, "{stage_id}").replace(ID, "{id}"))
         [path] = [p for p in paths if _same_shape(p, template) and "delete" in paths[p]]

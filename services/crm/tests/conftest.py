@@ -18,6 +18,7 @@ import pytest  # noqa: E402
 from nameko.standalone.rpc import ServiceRpcProxy  # noqa: E402
 
 from services.crm.service import CrmService  # noqa: E402
+from services.crm.tests.crm_records import Records  # noqa: E402
 from shared.call_context import CallContext  # noqa: E402
 from shared.testing import ServiceDatabase  # noqa: E402
 
@@ -89,3 +90,11 @@ def firm() -> Firm:
 @pytest.fixture
 def other_firm() -> Firm:
     return Firm()
+
+
+@pytest.fixture
+def records(crm_db: ServiceDatabase) -> Iterator[Records]:
+    """Rows as the tests see them, read past the service (crm_records.Records)."""
+    found = Records(crm_db)
+    yield found
+    found.close()

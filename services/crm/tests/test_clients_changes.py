@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from services.crm.tests.crm_records import Records
 from shared.errors import (
     Conflict,
     NotFound,
@@ -13,13 +12,6 @@ from shared.errors import (
     Unprocessable,
     ValidationFailed,
 )
-
-
-@pytest.fixture
-def records(crm_db):
-    found = Records(crm_db)
-    yield found
-    found.close()
 
 
 def new_client(rpc, firm, name="Acme", **fields):

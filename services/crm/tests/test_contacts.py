@@ -6,20 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.crm.tests.crm_records import Records
 from shared.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationFailed
 
 ANN = {"first_name": "Ann", "last_name": "Lee", "title": "CTO",
        "emails": [{"value": " Ann@Acme.TEST ", "label": "work"},
                   {"value": "ann@home.test", "primary": True}],
        "phones": [{"value": "+49 (30) 1234-5678"}]}
-
-
-@pytest.fixture
-def records(crm_db):
-    found = Records(crm_db)
-    yield found
-    found.close()
 
 
 def test_a_member_creates_a_contact_with_normalised_emails_and_phones(rpc, firm, records):

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.crm.tests.crm_records import Records
 from shared.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-
-
-@pytest.fixture
-def records(crm_db):
-    found = Records(crm_db)
-    yield found
-    found.close()
 
 
 @pytest.fixture

@@ -7,17 +7,9 @@ import uuid
 import pytest
 from nameko.standalone.events import event_dispatcher
 
-from services.crm.tests.crm_records import Records
 from services.crm.tests.test_identity_events import envelope, joined
 from shared.errors import NotFound, PermissionDenied, Unprocessable, ValidationFailed
 from shared.testing import wait_until
-
-
-@pytest.fixture
-def records(crm_db):
-    found = Records(crm_db)
-    yield found
-    found.close()
 
 
 def test_a_merge_carries_everything_over_and_removes_the_duplicate(rpc, firm, records):

@@ -9,7 +9,6 @@ import pytest
 from nameko.standalone.events import event_dispatcher
 from sqlalchemy import create_engine, text
 
-from services.crm.tests.crm_records import Records
 from shared.errors import ValidationFailed
 from shared.testing import wait_until
 
@@ -29,13 +28,6 @@ def publish(rabbit_config):
         dispatch("identity", env["type"], env)
         return env
     return send
-
-
-@pytest.fixture
-def records(crm_db):
-    found = Records(crm_db)
-    yield found
-    found.close()
 
 
 def _flagged(client):

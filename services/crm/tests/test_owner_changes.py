@@ -12,17 +12,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
-from services.crm.tests.crm_records import Records
 from services.crm.use_cases import clients, contacts, members, owner_changes
 from shared.db import tenant_transaction
 from shared.errors import PermissionDenied
-
-
-@pytest.fixture
-def records(crm_db):
-    found = Records(crm_db)
-    yield found
-    found.close()
 
 
 @pytest.fixture

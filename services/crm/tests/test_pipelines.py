@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.crm.tests.crm_records import Records
 from shared.errors import NotFound, PermissionDenied, Unprocessable, ValidationFailed
-
-
-@pytest.fixture
-def records(crm_db):
-    found = Records(crm_db)
-    yield found
-    found.close()
 
 
 def default_pipeline(api):
