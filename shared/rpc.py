@@ -38,7 +38,7 @@ from nameko.rpc import (
 
 from shared.config import settings
 from shared.errors import ERROR_CLASSES, ServiceUnavailable
-from shared.json_ready import has_nonfinite
+from shared.json_ready import CheckedDict, has_nonfinite
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
@@ -61,7 +61,8 @@ def encode_reply(
     A result JSON cannot carry (a datetime, a set, NaN) becomes an UnserializableValueError
     reply, so the caller gets an error instead of waiting for its timeout. A plain result
     goes through orjson (a 50-row page: ~10 us instead of ~90); orjson writes NaN and the
-    infinities as `null`, so a body with a `null` in it is checked for them and refused.
+    infinities as `null`, so a body with a `null` in it is checked for them and refused,
+    unless json_ready has checked it already (a `CheckedDict`).
     """
     if exc_info is None:
         try:
@@ -69,7 +70,8 @@ def encode_reply(
         except TypeError:  # orjson.JSONEncodeError: the json path decides
             pass
         else:
-            if b"null" not in encoded or not has_nonfinite(result):
+            if (type(result) is CheckedDict or b"null" not in encoded
+                    or not has_nonfinite(result)):
                 return b'{"result":' + encoded + b',"error":null}', result, None
     error = serialize(exc_info[1]) if exc_info is not None else None
     try:

@@ -116,3 +116,47 @@ def test_a_naive_timestamp_or_an_unknown_type_in_a_container_is_refused():
         json_ready([Row(1)])
     with pytest.raises(TypeError):
         json_ready({"b": b"bytes"})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        float("nan"),
+        {"a": [{"b": ({"c": float("inf")},)}]},
+        [None, 1, "x", [[[-float("inf")]]]],
+        {"rows": [{"n": i, "x": 1.5} for i in range(30)] + [{"n": 30, "x": float("nan")}]},
+        {"sub": type("Sub", (dict,), {})(x=float("nan"))},
+        [type("Seq", (list,), {})([1, [float("nan")]])],
+        {"f": type("F", (float,), {})("nan")},
+    ],
+)
+def test_has_nonfinite_finds_nan_and_infinities_at_any_depth(value):
+    from shared.json_ready import has_nonfinite
+
+    assert has_nonfinite(value)
+
+
+def test_has_nonfinite_clears_a_page_without_them():
+    from shared.json_ready import has_nonfinite
+
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    page = {"data": [{"id": str(uuid.uuid4()), "at": now, "x": 1.5, "none": None,
+                      "emails": [{"value": "a@b.example", "primary": True}],
+                      "custom": {"tier": "gold", "n": 2.25}, "tags": ("a",)}
+                     for _ in range(10)], "page": {"next_cursor": None}}
+    assert not has_nonfinite(page)
+    assert not has_nonfinite(type("Sub", (dict,), {})(x=[1.0, 2.0]))
+
+
+def test_a_checked_page_is_encoded_without_a_second_look_and_nan_is_still_refused():
+    from shared.json_ready import CheckedDict
+    from shared.rpc import encode_reply
+
+    ready = json_ready({"data": [{"none": None, "x": 1.5}], "page": {"next_cursor": None}})
+    assert type(ready) is CheckedDict
+    body, _, error = encode_reply(ready, None)
+    assert error is None and b'"next_cursor":null' in body
+    unready = json_ready({"x": float("nan"), "none": None})
+    assert type(unready) is not CheckedDict
+    body, _, error = encode_reply(unready, None)
+    assert error is not None and "UnserializableValueError" in str(body)
