@@ -29,6 +29,9 @@ PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP 
 TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYI UYU UYW UZS VES VND VUV WST XAF XCD XOF
 XPF YER ZAR ZMW ZWG"""
 CURRENCIES = frozenset(_ISO_4217.split())
+NO_CURRENCY = "XXX"
+"""ISO 4217's code for "no currency" (like its X* metals and test codes, left out of
+CURRENCIES): well-formed, yet no amount of money is in it, so it is refused."""
 MAX_AMOUNT = Decimal("999999999999999")
 """Fits NUMERIC(19, 4) with room; larger is a typo, not a deal."""
 

@@ -14,6 +14,7 @@ from shared.errors import (
     Unprocessable,
     ValidationFailed,
 )
+from shared.money import NO_CURRENCY
 
 EUR = {"amount": "1234.50", "currency": "EUR"}
 
@@ -86,7 +87,7 @@ def test_money_is_a_decimal_string_in_the_currencys_minor_unit(rpc, firm, client
     assert new_deal(api, client, amount={"amount": 100, "currency": "jpy"})["amount"] == {
         "amount": "100", "currency": "JPY"}
     for bad in ({"amount": 12.5, "currency": "EUR"}, {"amount": "1.234", "currency": "EUR"},
-                {"amount": "-1", "currency": "EUR"}, {"amount": "1", "currency": "XXX"},
+                {"amount": "-1", "currency": "EUR"}, {"amount": "1", "currency": NO_CURRENCY},
                 {"amount": "1"}, "12"):
         with pytest.raises(ValidationFailed) as refused:
             new_deal(api, client, amount=bad)

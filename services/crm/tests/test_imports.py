@@ -13,6 +13,7 @@ from services.crm.tests.settling import settled
 from services.crm.use_cases import importers, imports, members
 from shared.db import tenant_transaction, utcnow
 from shared.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from shared.money import NO_CURRENCY
 from shared.testing import wait_until
 
 GOOD = "Company Name,Currency,Tags,City\r\nAcme,eur,vip; b2b,Berlin\r\nBeta,usd,,\r\n"
@@ -153,7 +154,7 @@ def test_unknown_entities_viewers_and_other_tenants_are_refused(rpc, firm, other
 
 def test_problems_stored_are_capped_and_say_so(rpc, firm, monkeypatch):
     monkeypatch.setattr(rules, "MAX_STORED_PROBLEMS", 3)
-    content = "name,currency\n" + "".join(f"N{i},XXX\n" for i in range(5))
+    content = "name,currency\n" + "".join(f"N{i},{NO_CURRENCY}\n" for i in range(5))
     report = finished(rpc.as_(firm), rpc.as_(firm).start_import(entity="clients",
                                                                 content=content), "validated")
     assert len(report["problems"]) == 3 and report["problem_count"] == 5

@@ -18,6 +18,7 @@ from services.crm.use_cases import import_reviews, importers, imports
 from shared.call_context import CallContext
 from shared.db import tenant_transaction, utcnow
 from shared.errors import Conflict, NotFound
+from shared.money import NO_CURRENCY
 from shared.testing import wait_until
 
 ROWS = "name,currency\n" + "".join(f"Client {i:02},EUR\n" for i in range(7))
@@ -170,8 +171,8 @@ def test_every_problem_is_listed_in_file_order_beyond_those_the_report_carries(
     monkeypatch.setattr(rules, "MAX_STORED_PROBLEMS", 3)
     wide = ",".join(f"custom.c{i}" for i in range(25))
     content = (f"name,currency,{wide}\n"
-               + "".join(f"N{i},XXX{',' * 25}\n" for i in range(4))       # rows 2-5: 1 each
-               + "Wide,EUR," + ",".join("x" * 25) + "\n")                  # row 6: 25
+               + "".join(f"N{i},{NO_CURRENCY}{',' * 25}\n" for i in range(4))  # rows 2-5: 1 each
+               + "Wide,EUR," + ",".join("x" * 25) + "\n")  # row 6: 25
     api = rpc.as_(firm, "member")
     report = finished(api, api.start_import(entity="clients", content=content), "validated")
     assert report["problem_count"] == 29 and len(report["problems"]) == 3

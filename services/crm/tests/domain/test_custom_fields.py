@@ -14,6 +14,7 @@ from services.crm.domain.custom_fields import (
     check_value,
 )
 from shared.errors import ValidationFailed
+from shared.money import NO_CURRENCY
 
 USER = "5f0c1d3e-8a4b-4c2d-9e6f-1a2b3c4d5e6f"
 OPTIONS = ("gold", "silver")
@@ -96,7 +97,7 @@ REFUSED = [
     ("decimal", True), ("decimal", "1" * 16), ("decimal", "0.12345678901"), ("decimal", " "),
     ("money", {"amount": 1.5, "currency": "EUR"}),
     ("money", {"amount": "1.234", "currency": "EUR"}),
-    ("money", {"amount": "1", "currency": "XXX"}), ("money", "1 EUR"),
+    ("money", {"amount": "1", "currency": NO_CURRENCY}), ("money", "1 EUR"),
     ("money", {"amount": "1", "currency": "EUR", "x": 1}),
     ("money", {"amount": "-1", "currency": "EUR"}),
     ("date", "2023-02-29"), ("date", "2024-1-05"), ("date", "2024-01-05T00:00:00"),
