@@ -118,9 +118,7 @@ def start_import(session: Session, ctx: CallContext, *, entity: str, content: st
                  "delimiter": csv_file.delimiter, "columns": columns.as_list()},
     )
     session.add(imp)
-    session.flush()
-    _request_pass(session, ctx, imp, user_id)
-    watch(session, imp, utcnow() + rules.STALLED_AFTER)
+    _start_pass(session, ctx, imp, user_id)
     return import_view(imp)
 
 
@@ -166,18 +164,11 @@ def list_imports(session: Session, ctx: CallContext, *, limit: int = 25,
 def run_import(session: Session, ctx: CallContext, *, import_id: uuid.UUID) -> dict[str, Any]:
     """Import a file whose dry run finished (`validated`); 409 in any other state."""
     user_id = caller(ctx, Action.WRITE)
-    imp = locked(session, import_id)
-    if imp is None:
-        raise NotFound("No such import.")
-    if imp.status != "validated":
-        raise Conflict(f"The import is {imp.status}: only a validated dry run can be run.")
-    _refuse_too_many_running(session)
+    imp = _locked_in(session, import_id, "validated", "only a validated dry run can be run")
     imp.status = "importing"
     imp.options = {**imp.options, "dry_run": False}
     _reset(session, imp)
-    session.flush()
-    _request_pass(session, ctx, imp, user_id)
-    watch(session, imp, utcnow() + rules.STALLED_AFTER)
+    _start_pass(session, ctx, imp, user_id)
     return import_view(imp)
 
 
@@ -185,20 +176,32 @@ def retry_import(session: Session, ctx: CallContext, *, import_id: uuid.UUID) ->
     """Run a `failed` pass again: a dry run starts over, an import goes on after its last
     committed batch (rows imported already are skipped by their keys). 409 otherwise."""
     user_id = caller(ctx, Action.WRITE)
-    imp = locked(session, import_id)
-    if imp is None:
-        raise NotFound("No such import.")
-    if imp.status != "failed":
-        raise Conflict(f"The import is {imp.status}: only a failed import can be retried.")
-    _refuse_too_many_running(session)
+    imp = _locked_in(session, import_id, "failed", "only a failed import can be retried")
     dry_run = bool(imp.options.get("dry_run"))
     imp.status = "validating" if dry_run else "importing"
     imp.status_reason = None
     imp.finished_at = None
+    _start_pass(session, ctx, imp, user_id)
+    return import_view(imp)
+
+
+def _locked_in(session: Session, import_id: uuid.UUID, status: str, rule: str) -> Import:
+    """The import, locked, when it is in `status` and no more passes run than the tenant
+    may have; else NotFound, or Conflict saying the rule."""
+    imp = locked(session, import_id)
+    if imp is None:
+        raise NotFound("No such import.")
+    if imp.status != status:
+        raise Conflict(f"The import is {imp.status}: {rule}.")
+    _refuse_too_many_running(session)
+    return imp
+
+
+def _start_pass(session: Session, ctx: CallContext, imp: Import, user_id: uuid.UUID) -> None:
+    """Ask for the pass (an event to crm itself) and watch it for a stall."""
     session.flush()
     _request_pass(session, ctx, imp, user_id)
     watch(session, imp, utcnow() + rules.STALLED_AFTER)
-    return import_view(imp)
 
 
 def list_import_problems(session: Session, ctx: CallContext, *, import_id: uuid.UUID,
