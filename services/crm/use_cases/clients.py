@@ -14,7 +14,7 @@ from services.crm.domain import clients as rules
 from services.crm.domain.permissions import Action
 from services.crm.models import Client, ClientContact, Contact, Deal
 from services.crm.use_cases import custom_fields, deals
-from services.crm.use_cases.common import caller, get_or_404, like_pattern
+from services.crm.use_cases.common import caller, get_or_404, like_pattern, within_windows
 from services.crm.use_cases.members import check_owner, owner_names
 from shared.call_context import CallContext
 from shared.db import check_version, utcnow
@@ -146,14 +146,8 @@ def list_clients(
         stmt = stmt.where(Client.tags.contains([tag]))
     if domain:
         stmt = stmt.where(Client.domain == rules.domain_of(domain))
-    if created_after:
-        stmt = stmt.where(Client.created_at >= created_after)
-    if created_before:
-        stmt = stmt.where(Client.created_at < created_before)
-    if updated_after:
-        stmt = stmt.where(Client.updated_at >= updated_after)
-    if updated_before:
-        stmt = stmt.where(Client.updated_at < updated_before)
+    stmt = within_windows(stmt, {Client.created_at: (created_after, created_before),
+                                 Client.updated_at: (updated_after, updated_before)})
     stmt = stmt.where(*by_custom.clauses)
     page = paginate(session, stmt, request, lambda c: c)
     rows: list[Client] = page["data"]

@@ -1,11 +1,12 @@
 """What CRM's use cases share: ids from the caller, loading an object or 404, list filters
-by id, LIKE patterns."""
+by id and by time window, LIKE patterns."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any, TypeVar
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from services.crm.domain.permissions import Action, require
@@ -45,6 +46,17 @@ def check_filter_ids(session: Session, *filters: tuple[type[Any], Any, str]) -> 
     for model, object_id, what in filters:
         if object_id is not None:
             get_or_404(session, model, object_id, what)
+
+
+def within_windows(stmt: Select[Any], windows: dict[Any, tuple[Any, Any]]) -> Select[Any]:
+    """`stmt` limited to each `column: (after, before)` window given: from `after` on
+    (inclusive), up to `before` (exclusive); None leaves that side open."""
+    for column, (after, before) in windows.items():
+        if after is not None:
+            stmt = stmt.where(column >= after)
+        if before is not None:
+            stmt = stmt.where(column < before)
+    return stmt
 
 
 def like_pattern(text: str) -> str:

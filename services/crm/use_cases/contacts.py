@@ -14,7 +14,13 @@ from services.crm.domain import contacts as rules
 from services.crm.domain.permissions import Action
 from services.crm.models import Client, ClientContact, Contact
 from services.crm.use_cases import custom_fields
-from services.crm.use_cases.common import caller, check_filter_ids, get_or_404, like_pattern
+from services.crm.use_cases.common import (
+    caller,
+    check_filter_ids,
+    get_or_404,
+    like_pattern,
+    within_windows,
+)
 from services.crm.use_cases.members import check_owner, owner_names
 from shared.call_context import CallContext
 from shared.db import check_version
@@ -204,14 +210,8 @@ def list_contacts(
             select(ClientContact.contact_id).where(ClientContact.client_id == client_id)))
     if email:  # jsonb @> on the emails GIN index (LEAKPROOF, so usable under RLS)
         stmt = stmt.where(Contact.emails.contains([{"value": email}]))
-    if created_after:
-        stmt = stmt.where(Contact.created_at >= created_after)
-    if created_before:
-        stmt = stmt.where(Contact.created_at < created_before)
-    if updated_after:
-        stmt = stmt.where(Contact.updated_at >= updated_after)
-    if updated_before:
-        stmt = stmt.where(Contact.updated_at < updated_before)
+    stmt = within_windows(stmt, {Contact.created_at: (created_after, created_before),
+                                 Contact.updated_at: (updated_after, updated_before)})
     stmt = stmt.where(*by_custom.clauses)
     page = paginate(session, stmt, request, lambda row: row["id"])
     rows = _in_order(session, page["data"])

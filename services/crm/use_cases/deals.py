@@ -33,7 +33,13 @@ from services.crm.domain import deals as rules
 from services.crm.domain.permissions import Action
 from services.crm.models import Client, Contact, Deal, DealContact, Pipeline, Stage
 from services.crm.use_cases import custom_fields
-from services.crm.use_cases.common import caller, check_filter_ids, get_or_404, like_pattern
+from services.crm.use_cases.common import (
+    caller,
+    check_filter_ids,
+    get_or_404,
+    like_pattern,
+    within_windows,
+)
 from services.crm.use_cases.deal_ranks import end_of_stage
 from services.crm.use_cases.members import check_owner, owner_names
 from services.crm.use_cases.pipelines import (
@@ -279,14 +285,9 @@ def list_deals(
         stmt = stmt.where(Deal.expected_close_date >= expected_close_from)
     if expected_close_to is not None:
         stmt = stmt.where(Deal.expected_close_date <= expected_close_to)
-    times = {Deal.created_at: (created_after, created_before),
-             Deal.updated_at: (updated_after, updated_before),
-             Deal.closed_at: (closed_after, closed_before)}
-    for stamp, (after, before) in times.items():  # from `after` on, up to `before`
-        if after is not None:
-            stmt = stmt.where(stamp >= after)
-        if before is not None:
-            stmt = stmt.where(stamp < before)
+    stmt = within_windows(stmt, {Deal.created_at: (created_after, created_before),
+                                 Deal.updated_at: (updated_after, updated_before),
+                                 Deal.closed_at: (closed_after, closed_before)})
     stmt = stmt.where(*by_custom.clauses)
     page = paginate(session, stmt, request, lambda d: d)
     page["data"] = present_many(session, page["data"])
