@@ -9,13 +9,17 @@ Database failures a client can cause become typed errors here, once for every se
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import re
 import uuid
 import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+import psycopg.types.json
 from nameko.extensions import DependencyProvider
 from sqlalchemy import DateTime, Engine, Integer, MetaData, create_engine, func, text
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -51,6 +55,29 @@ NAMING_CONVENTION = {
 
 
 log = logging.getLogger("shared.db")
+
+_LONG_NUMBER = re.compile(rb"\d{20}")
+"""20 digits or more: an integer orjson would read as a float (past 64 bits)."""
+
+
+def load_json_column(data: bytes | bytearray | memoryview | str) -> Any:
+    """json and jsonb values as `json.loads` reads them, by orjson where that is the same.
+
+    A page of 25 contacts holds 75 JSONB values; psycopg's default (`json.loads`) spent
+    ~1 ms of a list call on them. orjson reads the same JSON to the same objects except
+    integers past 64 bits (a float, not an int), so text with a 20-digit run goes the
+    slow way; so does anything orjson refuses (`1e400`, which json reads as infinity).
+    """
+    raw = bytes(data) if isinstance(data, memoryview) else data
+    if isinstance(raw, bytes | bytearray) and not _LONG_NUMBER.search(raw):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(raw)
+
+
+psycopg.types.json.set_json_loads(load_json_column)
 
 BAD_VALUE_SQLSTATES = frozenset({
     "22001",  # string_data_right_truncation: a text longer than its column

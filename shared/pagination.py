@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Integer, Select, SmallInteger, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import Subquery
 
 from shared.errors import ValidationFailed
 from shared.input_faults import text_fault
@@ -92,14 +93,23 @@ def paginate(
     request: PageRequest,
     dump: Callable[[Any], dict[str, Any]],
     params: Mapping[str, Any] | None = None,
+    *,
+    rows_of: Callable[[Subquery], Select[Any]] | None = None,
 ) -> dict[str, Any]:
     """Run one page of `stmt` (already filtered) and shape it as the API's page body.
 
     `stmt` selects either one model (`dump` receives objects) or labelled columns (`dump`
     receives a dict per row: the cheaper way for hot lists). `params` fill named bind
     parameters of `stmt`, so a statement part built once can take per-call values.
+
+    `rows_of` is a late row lookup in the same statement: `stmt` then selects only the ids
+    (so an index walk can find the page without visiting the table), and `rows_of(page)`
+    selects the labelled columns to show, joined to `page`, the subquery of the page's
+    `id`s: the page and its rows in one round trip.
     """
     paged = _paged_form(stmt, request)
+    if rows_of is not None:
+        paged = _late_form(paged, request, rows_of)
     values = {**(params or {}), _LIMIT: request.limit + 1}
     if request.after is not None:
         values[_AFTER_KEY], values[_AFTER_TIE] = request.after
@@ -163,6 +173,15 @@ def _paged_form(stmt: Select[Any], request: PageRequest) -> Select[Any]:
     )
     forms[shape] = paged
     return paged
+
+
+def _late_form(paged: Select[Any], request: PageRequest,
+               rows_of: Callable[[Subquery], Select[Any]]) -> Select[Any]:
+    """`rows_of(page)` around the limited page of ids, in the page's order, its keys last."""
+    page = paged.subquery("page")
+    key, tie = page.c[_KEY], page.c[_TIE]
+    order = (key.desc(), tie.desc()) if request.descending else (key.asc(), tie.asc())
+    return rows_of(page).add_columns(key, tie).order_by(*order)
 
 
 def _is_one_entity(row: Any) -> bool:

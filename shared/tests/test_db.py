@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError
 
 from shared.call_context import CallContext
-from shared.db import tenant_transaction
+from shared.db import load_json_column, tenant_transaction
 from shared.errors import ValidationFailed
 from shared.tests.notes_service import Note
 
@@ -46,3 +46,25 @@ def test_a_data_error_that_is_a_bug_stays_an_error_of_ours(notes_db):
     with pytest.raises(DataError):
         with tenant_transaction(notes_db.sessions, TENANT) as s:
             s.execute(text("SELECT 1 / 0")).all()
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"a": [1, 2.5, "x", null, true], "b": {"c": -0}}',
+    b'{"big": 18446744073709551616, "bigger": -123456789012345678901234567890}',
+    b'[1e400, -1e400]',  # json reads infinities; orjson refuses them
+    b'"\\u00e9t\\u00e9"',
+    '{"text": "ok"}',
+])
+def test_json_columns_read_exactly_as_json_loads_reads_them(raw):
+    import json
+    got = load_json_column(raw)
+    assert got == json.loads(raw)
+    assert repr(got) == repr(json.loads(raw))  # an int stays an int past 64 bits
+
+
+def test_jsonb_values_come_back_through_the_json_column_reader(notes_db):
+    with tenant_transaction(notes_db.sessions, CallContext(tenant_id=str(uuid.uuid4()))) as s:
+        value = s.execute(text("SELECT '{\"n\": 18446744073709551617, \"f\": 1.5}'::jsonb")
+                          ).scalar_one()
+    assert value == {"n": 18446744073709551617, "f": 1.5}
+    assert isinstance(value["n"], int)

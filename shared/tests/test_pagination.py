@@ -6,7 +6,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Integer, Numeric, cast, select
+from sqlalchemy import Integer, Numeric, cast, event, select
 
 from shared.call_context import CallContext
 from shared.db import tenant_transaction
@@ -155,3 +155,37 @@ def test_a_tampered_tiebreaker_or_key_list_is_refused():
         raw = json.dumps({"c": "notes", "s": "body", "k": keys}).encode()
         with pytest.raises(ValidationFailed):
             _request(sort="body", cursor=base64.urlsafe_b64encode(raw).decode())
+
+
+def _late_rows(page):
+    """A late row lookup: the page's notes by id, their body labelled as shown."""
+    return select(Note.id, Note.body.label("text")).join(page, Note.id == page.c.id)
+
+
+@pytest.mark.parametrize("sort", ["body", "-body"])
+def test_a_late_row_lookup_walks_the_list_in_order_in_one_statement(notes_db, sort):
+    _insert(notes_db, *(f"l{i}" for i in range(5)))
+    with tenant_transaction(notes_db.sessions, CallContext(tenant_id=str(uuid.uuid4()))) as s:
+        s.add(Note(body="l2-of-another-tenant"))
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    seen, cursor = [], None
+    event.listen(notes_db.engine, "before_cursor_execute", count)
+    try:
+        while True:
+            with tenant_transaction(notes_db.sessions, TENANT) as s:
+                page = paginate(s, select(Note.id), _request(sort=sort, limit=2, cursor=cursor),
+                                dict, rows_of=_late_rows)
+            assert all(set(item) == {"id", "text"} for item in page["data"])
+            seen += [item["text"] for item in page["data"]]
+            cursor = page["page"]["next_cursor"]
+            if cursor is None:
+                break
+    finally:
+        event.remove(notes_db.engine, "before_cursor_execute", count)
+    expected = [f"l{i}" for i in range(5)]
+    assert seen == (expected if sort == "body" else expected[::-1])
+    assert len(statements) == 3  # one per page: its ids and its rows together

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.crm.models import Member
+from shared.db import tenant_transaction, utcnow
 from shared.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationFailed
 
 ANN = {"first_name": "Ann", "last_name": "Lee", "title": "CTO",
@@ -129,3 +132,31 @@ def test_a_client_filter_names_a_client_of_the_tenant(rpc, firm, other_firm):
         ann["id"]]
     with pytest.raises(NotFound):
         rpc.as_(other_firm).list_contacts(client_id=client["id"])
+
+
+def test_a_listed_contact_carries_its_owners_name_and_only_active_custom_values(
+        rpc, firm, other_firm, crm_db):
+    owner = rpc.as_(firm, "member")
+    with tenant_transaction(crm_db.sessions, firm.context()) as session:
+        session.add(Member(user_id=uuid.UUID(firm.user("member")), name="Mia Member",
+                           role="member", updated_at=utcnow()))
+    with tenant_transaction(crm_db.sessions, other_firm.context()) as session:
+        # the same user in another tenant, under another name: never shown here
+        session.add(Member(user_id=uuid.UUID(firm.user("member")), name="Elsewhere",
+                           role="member", updated_at=utcnow()))
+    bare = owner.create_contact(first_name="Bea", last_name="Bare")
+    assert owner.list_contacts()["data"][0]["custom"] == {}  # no fields defined at all
+    admin = rpc.as_(firm, "admin")
+    level = admin.create_custom_field(entity="contact", key="level", label="Level", type="text")
+    admin.create_custom_field(entity="contact", key="seat", label="Seat", type="number")
+    owner.create_contact(first_name="Ann", last_name="Lee", custom={"level": "A", "seat": 3})
+    rpc.as_(firm).create_contact(first_name="Cy", last_name="Owned-By-Owner")
+    admin.archive_custom_field(custom_field_id=level["id"])
+
+    listed = {c["name"]: c for c in rpc.as_(firm, "viewer").list_contacts()["data"]}
+    assert listed["Ann Lee"]["custom"] == {"seat": 3}
+    assert listed["Ann Lee"] == rpc.as_(firm).get_contact(contact_id=listed["Ann Lee"]["id"])
+    assert (listed["Ann Lee"]["owner_name"], listed["Bea Bare"]["owner_name"]) == (
+        "Mia Member", "Mia Member")
+    assert listed["Cy Owned-By-Owner"]["owner_name"] is None  # not (yet) a known member
+    assert listed["Bea Bare"]["id"] == bare["id"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from services.crm.domain.permissions import Action
 from services.crm.models import Client, ClientContact, Contact, Deal
 from services.crm.use_cases import custom_fields, deals
 from services.crm.use_cases.common import caller, get_or_404, like_pattern, within_windows
+from services.crm.use_cases.list_rows import OWNER_NAME, columns_of, rows_with_owner, shown_of
 from services.crm.use_cases.members import check_owner, owner_names
 from shared.call_context import CallContext
 from shared.db import check_version, utcnow
@@ -27,36 +28,52 @@ CLIENT_SORTS = {"name": Client.name, "created_at": Client.created_at,
                 "updated_at": Client.updated_at}
 
 
-def client_view(client: Client, owner_name: str | None,
+LIST_COLUMNS = (Client.id, Client.name, Client.legal_name, Client.website, Client.domain,
+                Client.industry, Client.tax_id, Client.billing_address, Client.currency,
+                Client.owner_id, Client.owner_flagged, Client.status, Client.archived_at,
+                Client.tags, Client.notes, Client.custom, Client.created_at,
+                Client.updated_at, Client.version)
+"""What a client's view is made of: a list selects these, not the whole row."""
+
+
+def client_view(client: Mapping[str, Any], owner_name: str | None,
                 shown: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """The API's client from its LIST_COLUMNS (a list's row, or `columns_of` an object)."""
     return {
-        "id": client.id,
-        "name": client.name,
-        "legal_name": client.legal_name,
-        "website": client.website,
-        "domain": client.domain,
-        "industry": client.industry,
-        "tax_id": client.tax_id,
-        "billing_address": client.billing_address,
-        "currency": client.currency,
-        "owner_id": client.owner_id,
+        "id": client["id"],
+        "name": client["name"],
+        "legal_name": client["legal_name"],
+        "website": client["website"],
+        "domain": client["domain"],
+        "industry": client["industry"],
+        "tax_id": client["tax_id"],
+        "billing_address": client["billing_address"],
+        "currency": client["currency"],
+        "owner_id": client["owner_id"],
         "owner_name": owner_name,
-        "owner_flagged": client.owner_flagged,
-        "status": client.status,
-        "archived_at": client.archived_at,
-        "tags": client.tags,
-        "notes": client.notes,
-        "custom": shown(client.custom),
-        "created_at": client.created_at,
-        "updated_at": client.updated_at,
-        "version": client.version,
+        "owner_flagged": client["owner_flagged"],
+        "status": client["status"],
+        "archived_at": client["archived_at"],
+        "tags": client["tags"],
+        "notes": client["notes"],
+        "custom": shown(client["custom"]),
+        "created_at": client["created_at"],
+        "updated_at": client["updated_at"],
+        "version": client["version"],
     }
 
 
 def present(session: Session, client: Client) -> dict[str, Any]:
     names = owner_names(session, {client.owner_id})
-    return client_view(client, names.get(client.owner_id),
+    return client_view(columns_of(client, LIST_COLUMNS), names.get(client.owner_id),
                        custom_fields.shown_values(session, "client"))
+
+
+_ROWS_OF = rows_with_owner(Client, LIST_COLUMNS, "client")
+
+
+def _listed(row: Mapping[str, Any]) -> dict[str, Any]:
+    return client_view(row, row[OWNER_NAME], shown_of(row))
 
 
 def refresh_search_text(client: Client) -> None:
@@ -133,7 +150,7 @@ def list_clients(
     request = PageRequest.parse(collection="crm.clients", sorts=sorts, tiebreaker=Client.id,
                                 sort=sort, default_sort="name", limit=limit, cursor=cursor,
                                 include_total=include_total)
-    stmt: Select[Any] = select(Client)
+    stmt: Select[Any] = select(Client.id)  # the page's ids, then its rows (list_rows.py)
     if q:
         stmt = stmt.where(Client.search_text.like(like_pattern(q)))
     if status:
@@ -149,12 +166,7 @@ def list_clients(
     stmt = within_windows(stmt, {Client.created_at: (created_after, created_before),
                                  Client.updated_at: (updated_after, updated_before)})
     stmt = stmt.where(*by_custom.clauses)
-    page = paginate(session, stmt, request, lambda c: c)
-    rows: list[Client] = page["data"]
-    names = owner_names(session, {c.owner_id for c in rows})
-    shown = custom_fields.shown_values(session, "client")
-    page["data"] = [client_view(c, names.get(c.owner_id), shown) for c in rows]
-    return page
+    return paginate(session, stmt, request, _listed, rows_of=_ROWS_OF)
 
 
 EDITABLE = ("name", "legal_name", "website", "industry", "tax_id", "billing_address",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from services.crm.use_cases.common import (
     like_pattern,
     within_windows,
 )
+from services.crm.use_cases.list_rows import OWNER_NAME, columns_of, rows_with_owner, shown_of
 from services.crm.use_cases.members import check_owner, owner_names
 from shared.call_context import CallContext
 from shared.db import check_version
@@ -33,35 +34,46 @@ EDITABLE = ("first_name", "last_name", "name", "title", "emails", "phones", "own
             "tags", "notes", "custom")
 
 
-def contact_view(contact: Contact, owner_name: str | None,
+LIST_COLUMNS = (Contact.id, Contact.first_name, Contact.last_name, Contact.name,
+                Contact.title, Contact.emails, Contact.phones, Contact.primary_client_id,
+                Contact.owner_id, Contact.owner_flagged, Contact.tags, Contact.notes,
+                Contact.custom, Contact.created_at, Contact.updated_at, Contact.version)
+"""What a contact's view is made of: a list selects these, not the whole row."""
+
+
+def contact_view(contact: Mapping[str, Any], owner_name: str | None,
                  shown: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """The API's contact from its LIST_COLUMNS (a list's row, or `columns_of` an object)."""
     return {
-        "id": contact.id,
-        "first_name": contact.first_name,
-        "last_name": contact.last_name,
-        "name": contact.name,
-        "title": contact.title,
-        "emails": contact.emails,
-        "phones": contact.phones,
-        "primary_email": rules.primary_value(contact.emails),
-        "primary_phone": rules.primary_value(contact.phones),
-        "primary_client_id": contact.primary_client_id,
-        "owner_id": contact.owner_id,
+        "id": contact["id"],
+        "first_name": contact["first_name"],
+        "last_name": contact["last_name"],
+        "name": contact["name"],
+        "title": contact["title"],
+        "emails": contact["emails"],
+        "phones": contact["phones"],
+        "primary_email": rules.primary_value(contact["emails"]),
+        "primary_phone": rules.primary_value(contact["phones"]),
+        "primary_client_id": contact["primary_client_id"],
+        "owner_id": contact["owner_id"],
         "owner_name": owner_name,
-        "owner_flagged": contact.owner_flagged,
-        "tags": contact.tags,
-        "notes": contact.notes,
-        "custom": shown(contact.custom),
-        "created_at": contact.created_at,
-        "updated_at": contact.updated_at,
-        "version": contact.version,
+        "owner_flagged": contact["owner_flagged"],
+        "tags": contact["tags"],
+        "notes": contact["notes"],
+        "custom": shown(contact["custom"]),
+        "created_at": contact["created_at"],
+        "updated_at": contact["updated_at"],
+        "version": contact["version"],
     }
 
 
 def present(session: Session, contact: Contact) -> dict[str, Any]:
     names = owner_names(session, {contact.owner_id})
-    return contact_view(contact, names.get(contact.owner_id),
+    return contact_view(columns_of(contact, LIST_COLUMNS), names.get(contact.owner_id),
                         custom_fields.shown_values(session, "contact"))
+
+
+_ROWS_OF = rows_with_owner(Contact, LIST_COLUMNS, "contact")
 
 
 def refresh_search_text(contact: Contact) -> None:
@@ -195,7 +207,8 @@ def list_contacts(
                                 include_total=include_total)
     # The page is found on ids (an index-only walk of (tenant_id, name, id) INCLUDE
     # (search_text) can filter a search without visiting the table), then its 25 rows
-    # are read by primary key: a late row lookup (docs/performance.md).
+    # are read by primary key in the same statement: a late row lookup
+    # (docs/performance.md).
     stmt: Select[Any] = select(Contact.id)
     if q:
         stmt = stmt.where(Contact.search_text.like(like_pattern(q)))
@@ -213,17 +226,8 @@ def list_contacts(
     stmt = within_windows(stmt, {Contact.created_at: (created_after, created_before),
                                  Contact.updated_at: (updated_after, updated_before)})
     stmt = stmt.where(*by_custom.clauses)
-    page = paginate(session, stmt, request, lambda row: row["id"])
-    rows = _in_order(session, page["data"])
-    names = owner_names(session, {c.owner_id for c in rows})
-    shown = custom_fields.shown_values(session, "contact")
-    page["data"] = [contact_view(c, names.get(c.owner_id), shown) for c in rows]
-    return page
+    return paginate(session, stmt, request, _listed, rows_of=_ROWS_OF)
 
 
-def _in_order(session: Session, ids: list[uuid.UUID]) -> list[Contact]:
-    if not ids:
-        return []
-    found = {c.id: c for c in session.execute(
-        select(Contact).where(Contact.id.in_(ids))).scalars()}
-    return [found[i] for i in ids if i in found]
+def _listed(row: Mapping[str, Any]) -> dict[str, Any]:
+    return contact_view(row, row[OWNER_NAME], shown_of(row))

@@ -10,7 +10,7 @@ JSONB but are no longer checked, shown, filterable or sortable (docs/rpc/crm.md)
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Numeric,
+    Select,
     Text,
     case,
     cast,
@@ -113,16 +114,34 @@ def _refuse_non_members(session: Session, users: dict[str, str],
 
 def shown_values(session: Session, entity: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """A function `custom column -> dict shown`: values of archived (or unknown) fields
-    hidden. One query per call, so call it once per page."""
-    keys = frozenset(session.execute(
-        select(CustomFieldDefinition.key).where(CustomFieldDefinition.entity == entity,
-                                                CustomFieldDefinition.archived_at.is_(None))
-    ).scalars())
+    hidden. One query per call, so call it once per page (a list selects
+    `shown_keys_column` with its rows instead)."""
+    return only_keys(session.execute(_active_keys(entity)).scalars())
+
+
+def shown_keys_column(entity: str) -> ColumnElement[Any]:
+    """The active fields' keys as one array column (NULL when there are none), for a
+    list to read in its rows' statement: a round trip less than `shown_values`."""
+    keys = _active_keys(entity).with_only_columns(func.array_agg(CustomFieldDefinition.key))
+    return keys.scalar_subquery().label(SHOWN_KEYS)
+
+
+SHOWN_KEYS = "shown_keys"
+
+
+def only_keys(keys: Iterable[str] | None) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A function `custom column -> dict shown`, keeping the given keys."""
+    kept = frozenset(keys or ())
 
     def shown(custom: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in custom.items() if k in keys}
+        return {k: v for k, v in custom.items() if k in kept}
 
     return shown
+
+
+def _active_keys(entity: str) -> Select[Any]:
+    return select(CustomFieldDefinition.key).where(CustomFieldDefinition.entity == entity,
+                                                   CustomFieldDefinition.archived_at.is_(None))
 
 
 @dataclass(frozen=True)
