@@ -330,9 +330,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"round {i + 1} {key[0]:14} {key[1]:9} p50 {results[key][-1]:7.2f} ms",
                       flush=True)
         load = os.getloadavg()[0]
+        buffers = sql_conn.execute("SHOW shared_buffers").fetchone()
         print(f"\n{args.contacts:,} contacts in one tenant; sequential, {args.requests} "
               f"requests x {args.rounds} rounds; medians of the rounds' p50 (ms); "
-              f"{os.cpu_count()} cores, load {load:.1f}")
+              f"{os.cpu_count()} cores, load {load:.1f}; PostgreSQL shared_buffers "
+              f"{buffers[0] if buffers else '?'} (the contacts table and its indexes take "
+              f"~1 GB at 1M: below that, pages come from the OS cache)")
         print(f"{'':16}{'gateway':>10}{'use case':>10}{'sql':>10}")
         for name in PAGE_SQL:
             row = [statistics.median(results[(name, via)]) if (name, via) in results else None
