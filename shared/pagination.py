@@ -107,9 +107,7 @@ def paginate(
     selects the labelled columns to show, joined to `page`, the subquery of the page's
     `id`s: the page and its rows in one round trip.
     """
-    paged = _paged_form(stmt, request)
-    if rows_of is not None:
-        paged = _late_form(paged, request, rows_of)
+    paged = _paged_form(stmt, request, rows_of)
     values = {**(params or {}), _LIMIT: request.limit + 1}
     if request.after is not None:
         values[_AFTER_KEY], values[_AFTER_TIE] = request.after
@@ -135,24 +133,29 @@ def paginate(
 
 _KEY, _TIE = "_page_key", "_page_tie"
 _LIMIT, _AFTER_KEY, _AFTER_TIE = "_page_limit", "_page_after_key", "_page_after_tie"
-_PAGED_FORMS: weakref.WeakKeyDictionary[Select[Any], dict[tuple, Select[Any]]] = (
+_PAGED_FORMS: weakref.WeakKeyDictionary[Select[Any], dict[tuple, tuple]] = (
     weakref.WeakKeyDictionary()
 )
+MAX_FORMS_PER_STATEMENT = 32
+"""Past this many shapes (custom sorts make new sort expressions), build without keeping."""
 
 
-def _paged_form(stmt: Select[Any], request: PageRequest) -> Select[Any]:
+def _paged_form(stmt: Select[Any], request: PageRequest,
+                rows_of: Callable[[Subquery], Select[Any]] | None = None) -> Select[Any]:
     """`stmt` ordered, limited and (with a cursor) past the cursor, the values as bind
-    parameters: one statement object per shape of `stmt`, so a statement built once (a
-    hot list's) is neither rebuilt nor re-keyed for SQLAlchemy's cache on every call."""
+    parameters, and wrapped by `rows_of` when given: one statement object per shape of
+    `stmt`, so a statement built once (shared.list_queries) is neither rebuilt nor re-keyed
+    for SQLAlchemy's cache on every call. A kept form holds its sort column, tiebreaker and
+    `rows_of`, so the ids in its key cannot be reused by other objects while it is kept."""
     forms = _PAGED_FORMS.get(stmt)
     if forms is None:
         forms = _PAGED_FORMS[stmt] = {}
-    shape = (id(request.column), id(request.tiebreaker), request.descending,
-             request.after is not None)
-    paged = forms.get(shape)
-    if paged is not None:
-        return paged
     column, tiebreaker = request.column, request.tiebreaker
+    shape = (id(column), id(tiebreaker), request.descending, request.after is not None,
+             id(rows_of))
+    kept = forms.get(shape)
+    if kept is not None:
+        return kept[0]
     paged = stmt
     if request.after is not None:
         key = tuple_(column, tiebreaker)
@@ -171,7 +174,10 @@ def _paged_form(stmt: Select[Any], request: PageRequest) -> Select[Any]:
         .order_by(*order)
         .limit(bindparam(_LIMIT, type_=Integer()))
     )
-    forms[shape] = paged
+    if rows_of is not None:
+        paged = _late_form(paged, request, rows_of)
+    if len(forms) < MAX_FORMS_PER_STATEMENT:
+        forms[shape] = (paged, column, tiebreaker, rows_of)
     return paged
 
 

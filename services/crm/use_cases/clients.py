@@ -7,19 +7,21 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Text, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Session
 
 from services.crm.domain import clients as rules
 from services.crm.domain.permissions import Action
 from services.crm.models import Client, ClientContact, Contact, Deal
 from services.crm.use_cases import custom_fields, deals
-from services.crm.use_cases.common import caller, get_or_404, like_pattern, within_windows
+from services.crm.use_cases.common import caller, get_or_404, like_pattern, window_filters
 from services.crm.use_cases.list_rows import OWNER_NAME, columns_of, rows_with_owner, shown_of
 from services.crm.use_cases.members import check_owner, owner_names
 from shared.call_context import CallContext
 from shared.db import check_version, utcnow
 from shared.errors import Conflict, Unprocessable
+from shared.list_queries import ListQuery
 from shared.outbox import record_event, record_events
 from shared.pagination import PageRequest, paginate
 from shared.tenancy import lock_within_tenant
@@ -70,6 +72,21 @@ def present(session: Session, client: Client) -> dict[str, Any]:
 
 
 _ROWS_OF = rows_with_owner(Client, LIST_COLUMNS, "client")
+
+CLIENT_IDS = ListQuery(
+    lambda: select(Client.id),  # the page's ids, then its rows (_ROWS_OF, ADR 0022)
+    {
+        "q": Client.search_text.like,
+        "status": Client.status.__eq__,
+        "mine": Client.owner_id.__eq__,
+        "owner_id": Client.owner_id.__eq__,
+        "tag": Client.tags.contains,
+        "domain": Client.domain.__eq__,
+        **window_filters(created=Client.created_at, updated=Client.updated_at),
+        "custom": Client.custom.contains,
+    },
+    types={"tag": ARRAY(Text), "custom": JSONB()},
+)
 
 
 def _listed(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -150,23 +167,15 @@ def list_clients(
     request = PageRequest.parse(collection="crm.clients", sorts=sorts, tiebreaker=Client.id,
                                 sort=sort, default_sort="name", limit=limit, cursor=cursor,
                                 include_total=include_total)
-    stmt: Select[Any] = select(Client.id)  # the page's ids, then its rows (list_rows.py)
-    if q:
-        stmt = stmt.where(Client.search_text.like(like_pattern(q)))
-    if status:
-        stmt = stmt.where(Client.status == status)
-    if mine:
-        stmt = stmt.where(Client.owner_id == user_id)
-    if owner_id:
-        stmt = stmt.where(Client.owner_id == owner_id)
-    if tag:
-        stmt = stmt.where(Client.tags.contains([tag]))
-    if domain:
-        stmt = stmt.where(Client.domain == rules.domain_of(domain))
-    stmt = within_windows(stmt, {Client.created_at: (created_after, created_before),
-                                 Client.updated_at: (updated_after, updated_before)})
-    stmt = stmt.where(*by_custom.clauses)
-    return paginate(session, stmt, request, _listed, rows_of=_ROWS_OF)
+    values = {"q": like_pattern(q) if q else None, "status": status or None,
+              "mine": user_id if mine else None, "owner_id": owner_id,
+              "tag": [tag] if tag else None,
+              "domain": rules.domain_of(domain) if domain else None,
+              "created_after": created_after, "created_before": created_before,
+              "updated_after": updated_after, "updated_before": updated_before,
+              "custom": by_custom.containment}
+    stmt, params = CLIENT_IDS.statement(values, by_custom.ranges)
+    return paginate(session, stmt, request, _listed, params, rows_of=_ROWS_OF)
 
 
 EDITABLE = ("name", "legal_name", "website", "industry", "tax_id", "billing_address",

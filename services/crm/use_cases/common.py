@@ -4,9 +4,9 @@ by id and by time window, LIKE patterns."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from services.crm.domain.permissions import Action, require
@@ -48,15 +48,14 @@ def check_filter_ids(session: Session, *filters: tuple[type[Any], Any, str]) -> 
             get_or_404(session, model, object_id, what)
 
 
-def within_windows(stmt: Select[Any], windows: dict[Any, tuple[Any, Any]]) -> Select[Any]:
-    """`stmt` limited to each `column: (after, before)` window given: from `after` on
-    (inclusive), up to `before` (exclusive); None leaves that side open."""
-    for column, (after, before) in windows.items():
-        if after is not None:
-            stmt = stmt.where(column >= after)
-        if before is not None:
-            stmt = stmt.where(column < before)
-    return stmt
+def window_filters(**columns: Any) -> dict[str, Callable[[Any], Any]]:
+    """ListQuery filters `<name>_after` (inclusive) and `<name>_before` (exclusive) for
+    each `name=column`: `window_filters(created=Contact.created_at)`."""
+    filters: dict[str, Callable[[Any], Any]] = {}
+    for name, column in columns.items():
+        filters[f"{name}_after"] = column.__ge__
+        filters[f"{name}_before"] = column.__lt__
+    return filters
 
 
 def like_pattern(text: str) -> str:

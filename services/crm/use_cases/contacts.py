@@ -7,7 +7,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Text, select
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Session
 
 from services.crm.domain import contacts as rules
@@ -19,12 +20,13 @@ from services.crm.use_cases.common import (
     check_filter_ids,
     get_or_404,
     like_pattern,
-    within_windows,
+    window_filters,
 )
 from services.crm.use_cases.list_rows import OWNER_NAME, columns_of, rows_with_owner, shown_of
 from services.crm.use_cases.members import check_owner, owner_names
 from shared.call_context import CallContext
 from shared.db import check_version
+from shared.list_queries import ListQuery
 from shared.outbox import record_event
 from shared.pagination import PageRequest, paginate
 
@@ -74,6 +76,26 @@ def present(session: Session, contact: Contact) -> dict[str, Any]:
 
 
 _ROWS_OF = rows_with_owner(Contact, LIST_COLUMNS, "contact")
+
+CONTACT_IDS = ListQuery(
+    # The page is found on ids (an index-only walk of (tenant_id, name, id) INCLUDE
+    # (search_text, tags) can filter a search or a tag without visiting the table), then
+    # its rows are read by primary key in the same statement (_ROWS_OF, ADR 0022).
+    lambda: select(Contact.id),
+    {
+        "q": Contact.search_text.like,
+        "mine": Contact.owner_id.__eq__,
+        "owner_id": Contact.owner_id.__eq__,
+        "tag": Contact.tags.contains,
+        "client_id": lambda client: Contact.id.in_(
+            select(ClientContact.contact_id).where(ClientContact.client_id == client)),
+        # jsonb @> on the emails GIN index (LEAKPROOF, so usable under RLS)
+        "email": Contact.emails.contains,
+        **window_filters(created=Contact.created_at, updated=Contact.updated_at),
+        "custom": Contact.custom.contains,
+    },
+    types={"tag": ARRAY(Text), "email": JSONB(), "custom": JSONB()},
+)
 
 
 def refresh_search_text(contact: Contact) -> None:
@@ -205,28 +227,14 @@ def list_contacts(
     request = PageRequest.parse(collection="crm.contacts", sorts=sorts, tiebreaker=Contact.id,
                                 sort=sort, default_sort="name", limit=limit, cursor=cursor,
                                 include_total=include_total)
-    # The page is found on ids (an index-only walk of (tenant_id, name, id) INCLUDE
-    # (search_text) can filter a search without visiting the table), then its 25 rows
-    # are read by primary key in the same statement: a late row lookup
-    # (docs/performance.md).
-    stmt: Select[Any] = select(Contact.id)
-    if q:
-        stmt = stmt.where(Contact.search_text.like(like_pattern(q)))
-    if mine:
-        stmt = stmt.where(Contact.owner_id == user_id)
-    if owner_id:
-        stmt = stmt.where(Contact.owner_id == owner_id)
-    if tag:
-        stmt = stmt.where(Contact.tags.contains([tag]))
-    if client_id:
-        stmt = stmt.where(Contact.id.in_(
-            select(ClientContact.contact_id).where(ClientContact.client_id == client_id)))
-    if email:  # jsonb @> on the emails GIN index (LEAKPROOF, so usable under RLS)
-        stmt = stmt.where(Contact.emails.contains([{"value": email}]))
-    stmt = within_windows(stmt, {Contact.created_at: (created_after, created_before),
-                                 Contact.updated_at: (updated_after, updated_before)})
-    stmt = stmt.where(*by_custom.clauses)
-    return paginate(session, stmt, request, _listed, rows_of=_ROWS_OF)
+    values = {"q": like_pattern(q) if q else None, "mine": user_id if mine else None,
+              "owner_id": owner_id, "tag": [tag] if tag else None, "client_id": client_id,
+              "email": [{"value": email}] if email else None,
+              "created_after": created_after, "created_before": created_before,
+              "updated_after": updated_after, "updated_before": updated_before,
+              "custom": by_custom.containment}
+    stmt, params = CONTACT_IDS.statement(values, by_custom.ranges)
+    return paginate(session, stmt, request, _listed, params, rows_of=_ROWS_OF)
 
 
 def _listed(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -156,7 +156,17 @@ class CustomFieldQuery:
     definitions: dict[str, CustomFieldDefinition] | None
     """None when nothing was filtered: read only if a custom sort asks."""
     filters: dict[str, queries.FieldFilter]
-    clauses: list[ColumnElement[bool]]
+    containment: dict[str, Any] | None
+    """One JSONB document every object must contain (`custom @> ...`: the equality and
+    currency filters of all keys), or None: a bind parameter of a list's fixed shape."""
+    ranges: list[ColumnElement[bool]]
+    """The number, decimal, date and money range comparisons, with their values."""
+
+    @property
+    def clauses(self) -> list[ColumnElement[bool]]:
+        """Every filter as clauses with their values (a list not built by ListQuery)."""
+        contained = [] if self.containment is None else [self.column.contains(self.containment)]
+        return contained + self.ranges
 
     def sort_expression(self, key: str) -> Any:
         """A NOT NULL sort expression for `sort=custom.<key>`, or ValidationFailed.
@@ -205,10 +215,11 @@ def list_query(session: Session, entity: str, column: Any, *,
     asked = {queries.EQUAL: equal or {}, queries.MINIMUM: minimum or {},
              queries.MAXIMUM: maximum or {}}
     if not any(asked.values()):  # the common list: no query for definitions
-        return CustomFieldQuery(session, entity, column, None, {}, [])
+        return CustomFieldQuery(session, entity, column, None, {}, None, [])
     definitions = active_definitions(session, entity)
     filters: dict[str, queries.FieldFilter] = {}
-    clauses: list[ColumnElement[bool]] = []
+    containment: dict[str, Any] = {}
+    ranges: list[ColumnElement[bool]] = []
     errors: dict[str, list[str]] = {}
     for key in dict.fromkeys(k for by_key in asked.values() for k in by_key):
         raw = {argument: by_key.get(key) for argument, by_key in asked.items()}
@@ -223,17 +234,18 @@ def list_query(session: Session, entity: str, column: Any, *,
             errors.update({f"{a}.{key}": [message] for a, message in refused.errors.items()})
             continue
         filters[key] = wanted
-        clauses.extend(_clauses(column, key, definition.type, wanted))
+        if wanted.contains is not None:
+            containment[key] = wanted.contains
+        ranges.extend(_range_clauses(column, key, definition.type, wanted))
     if errors:
         raise ValidationFailed("Invalid custom field filters.", errors)
-    return CustomFieldQuery(session, entity, column, definitions, filters, clauses)
+    return CustomFieldQuery(session, entity, column, definitions, filters,
+                            containment or None, ranges)
 
 
-def _clauses(column: Any, key: str, field_type: str,
-             wanted: queries.FieldFilter) -> list[ColumnElement[bool]]:
+def _range_clauses(column: Any, key: str, field_type: str,
+                   wanted: queries.FieldFilter) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
-    if wanted.contains is not None:
-        clauses.append(column.contains({key: wanted.contains}))
     if wanted.low is None and wanted.high is None:
         return clauses
     node = column[key]

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import (
     Date,
-    Select,
     String,
+    Text,
     Uuid,
     column,
     delete,
@@ -27,6 +27,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import values as value_rows
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Session
 
 from services.crm.domain import deals as rules
@@ -38,7 +39,7 @@ from services.crm.use_cases.common import (
     check_filter_ids,
     get_or_404,
     like_pattern,
-    within_windows,
+    window_filters,
 )
 from services.crm.use_cases.deal_ranks import end_of_stage
 from services.crm.use_cases.members import check_owner, owner_names
@@ -52,6 +53,7 @@ from services.crm.use_cases.pipelines import (
 from shared.call_context import CallContext
 from shared.db import check_version, utcnow
 from shared.errors import NotFound, Unprocessable, ValidationFailed
+from shared.list_queries import ListQuery
 from shared.money import Money, format_amount
 from shared.outbox import record_event
 from shared.pagination import PageRequest, paginate
@@ -216,6 +218,32 @@ def get_deal(session: Session, ctx: CallContext, *, deal_id: uuid.UUID) -> dict[
     return present(session, load_deal(session, deal_id))
 
 
+DEALS = ListQuery(
+    lambda: select(Deal),
+    {
+        "status": Deal.status.__eq__,
+        "pipeline_id": Deal.pipeline_id.__eq__,
+        "stage_id": Deal.stage_id.__eq__,
+        "owner_id": Deal.owner_id.__eq__,
+        "client_id": Deal.client_id.__eq__,
+        "currency": Deal.currency.__eq__,
+        "mine": Deal.owner_id.__eq__,
+        "q": Deal.search_text.like,
+        "contact_id": lambda contact: exists().where(DealContact.deal_id == Deal.id,
+                                                     DealContact.contact_id == contact),
+        "tag": Deal.tags.contains,
+        "amount_min": Deal.amount.__ge__,
+        "amount_max": Deal.amount.__le__,
+        "expected_close_from": Deal.expected_close_date.__ge__,
+        "expected_close_to": Deal.expected_close_date.__le__,
+        **window_filters(created=Deal.created_at, updated=Deal.updated_at,
+                         closed=Deal.closed_at),
+        "custom": Deal.custom.contains,
+    },
+    types={"tag": ARRAY(Text), "custom": JSONB()},
+)
+
+
 def list_deals(
     session: Session,
     ctx: CallContext,
@@ -262,34 +290,19 @@ def list_deals(
     request = PageRequest.parse(collection="crm.deals", sorts=sorts, tiebreaker=Deal.id,
                                 sort=sort, default_sort="-created_at", limit=limit,
                                 cursor=cursor, include_total=include_total)
-    stmt: Select[Any] = select(Deal)
-    equal = {Deal.status: status, Deal.pipeline_id: pipeline_id, Deal.stage_id: stage_id,
-             Deal.owner_id: owner_id, Deal.client_id: client_id, Deal.currency: currency}
-    for attribute, value in equal.items():
-        if value is not None:
-            stmt = stmt.where(attribute == value)
-    if mine:
-        stmt = stmt.where(Deal.owner_id == user_id)
-    if q:
-        stmt = stmt.where(Deal.search_text.like(like_pattern(q)))
-    if contact_id is not None:
-        stmt = stmt.where(exists().where(DealContact.deal_id == Deal.id,
-                                         DealContact.contact_id == contact_id))
-    if tag:
-        stmt = stmt.where(Deal.tags.contains([tag]))
-    if amount_min is not None:
-        stmt = stmt.where(Deal.amount >= amount_min)
-    if amount_max is not None:
-        stmt = stmt.where(Deal.amount <= amount_max)
-    if expected_close_from is not None:
-        stmt = stmt.where(Deal.expected_close_date >= expected_close_from)
-    if expected_close_to is not None:
-        stmt = stmt.where(Deal.expected_close_date <= expected_close_to)
-    stmt = within_windows(stmt, {Deal.created_at: (created_after, created_before),
-                                 Deal.updated_at: (updated_after, updated_before),
-                                 Deal.closed_at: (closed_after, closed_before)})
-    stmt = stmt.where(*by_custom.clauses)
-    page = paginate(session, stmt, request, lambda d: d)
+    values = {"status": status, "pipeline_id": pipeline_id, "stage_id": stage_id,
+              "owner_id": owner_id, "client_id": client_id, "currency": currency,
+              "mine": user_id if mine else None, "q": like_pattern(q) if q else None,
+              "contact_id": contact_id, "tag": [tag] if tag else None,
+              "amount_min": amount_min, "amount_max": amount_max,
+              "expected_close_from": expected_close_from,
+              "expected_close_to": expected_close_to,
+              "created_after": created_after, "created_before": created_before,
+              "updated_after": updated_after, "updated_before": updated_before,
+              "closed_after": closed_after, "closed_before": closed_before,
+              "custom": by_custom.containment}
+    stmt, params = DEALS.statement(values, by_custom.ranges)
+    page = paginate(session, stmt, request, lambda d: d, params)
     page["data"] = present_many(session, page["data"])
     return page
 
