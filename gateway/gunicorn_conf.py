@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 
+from gateway.gunicorn_errors import install as answer_gunicorn_errors_as_problems
 from shared.config import env_int, settings
 
 bind = f"0.0.0.0:{settings().http_port('gateway')}"
@@ -24,6 +25,7 @@ limit_request_line = 8190  # gunicorn's maximum; its default, 4094, is a 414 for
 # UTF-8 at up to 12 bytes a character), found by the schema fuzzer on the clients export.
 worker_tmp_dir = os.environ.get("GATEWAY_WORKER_TMP_DIR", tempfile.gettempdir())
 accesslog = None  # the app logs requests as JSON itself
+answer_gunicorn_errors_as_problems()  # 414, 431 and unparsable requests: problem+json too
 # gunicorn's runtime control socket is unused; off, it cannot clash between gateways on one
 # host or fail on a read-only root filesystem. GATEWAY_CONTROL_SOCKET=1 turns it on.
 control_socket_disable = os.environ.get("GATEWAY_CONTROL_SOCKET", "0") != "1"

@@ -68,3 +68,14 @@ def test_a_protected_list_without_a_token_is_a_problem_401(api):
     """A protected call without a token never reaches a service and still answers cleanly."""
     response = requests.get(f"{api.base_url}/api/v1/identity/users", timeout=10)
     assert_problem(response, 401)
+
+
+def test_a_request_line_past_gunicorns_limit_is_a_problem_414(api):
+    response = api.get("/api/v1/crm/contacts", params={"q": "x" * 9000})
+    body = assert_problem(response, 414)
+    assert "8190" in body["detail"] and "xxxx" not in response.text
+
+
+def test_headers_past_gunicorns_limits_are_a_problem_431(api):
+    headers = {f"X-Filler-{i}": "y" for i in range(120)}  # gunicorn allows 100 fields
+    assert_problem(api.get("/api/v1/crm/contacts", headers=headers), 431)
