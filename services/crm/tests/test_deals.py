@@ -82,6 +82,20 @@ def test_a_member_creates_a_deal_in_the_default_pipelines_first_stage(rpc, firm,
     assert created["actor_id"] == firm.user("member") and created["contact_ids"] == [ann]
 
 
+def test_a_listed_deal_is_the_deals_own_view_with_its_names_and_contacts(rpc, firm, client,
+                                                                         contact):
+    member = rpc.as_(firm, "member")
+    ann, bob = contact(firm), contact(firm)
+    both = new_deal(member, client, contact_ids=[bob, ann], name="Both")
+    bare = new_deal(member, client, name="No contacts")
+    listed = {d["id"]: d for d in rpc.as_(firm, "viewer").list_deals()["data"]}
+    assert listed == {d["id"]: rpc.as_(firm).get_deal(deal_id=d["id"]) for d in (both, bare)}
+    assert listed[both["id"]]["contact_ids"] == sorted([ann, bob])
+    assert listed[bare["id"]]["contact_ids"] == []
+    assert listed[bare["id"]]["client_name"] == "Acme GmbH"
+    assert listed[bare["id"]]["stage_name"] == "Qualified"
+
+
 def test_money_is_a_decimal_string_in_the_currencys_minor_unit(rpc, firm, client):
     api = rpc.as_(firm)
     assert new_deal(api, client, amount={"amount": 100, "currency": "jpy"})["amount"] == {

@@ -8,7 +8,7 @@ error. Each mutation records exactly one event.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -27,7 +27,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import values as value_rows
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by
 from sqlalchemy.orm import Session
 
 from services.crm.domain import deals as rules
@@ -42,6 +42,7 @@ from services.crm.use_cases.common import (
     window_filters,
 )
 from services.crm.use_cases.deal_ranks import end_of_stage
+from services.crm.use_cases.list_rows import OWNER_NAME, columns_of, rows_with_owner, shown_of
 from services.crm.use_cases.members import check_owner, owner_names
 from services.crm.use_cases.pipelines import (
     active_stages,
@@ -75,63 +76,83 @@ def money(amount: Decimal | None, currency: str) -> dict[str, str] | None:
                                         "currency": currency}
 
 
-def deal_view(deal: Deal, *, client_name: str | None, stage: Stage | None,
-              owner_name: str | None, contact_ids: list[uuid.UUID],
+LIST_COLUMNS = (Deal.id, Deal.name, Deal.client_id, Deal.pipeline_id, Deal.stage_id,
+                Deal.owner_id, Deal.owner_flagged, Deal.amount, Deal.currency,
+                Deal.expected_close_date, Deal.source, Deal.status, Deal.won_amount,
+                Deal.lost_reason, Deal.closed_at, Deal.rank, Deal.tags, Deal.notes,
+                Deal.custom, Deal.created_at, Deal.updated_at, Deal.version)
+"""What a deal's view is made of, with the names below: a list selects these."""
+
+CLIENT_NAME, STAGE_NAME, PROBABILITY, CONTACT_IDS = (
+    "client_name", "stage_name", "probability", "contact_ids")
+
+
+def deal_view(deal: Mapping[str, Any], *, owner_name: str | None,
               shown: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """The API's deal from its LIST_COLUMNS and the client's name, the stage's name and
+    probability and the contact ids (a list's row, or `_related` of an object)."""
     return {
-        "id": deal.id,
-        "name": deal.name,
-        "client_id": deal.client_id,
-        "client_name": client_name,
-        "contact_ids": contact_ids,
-        "pipeline_id": deal.pipeline_id,
-        "stage_id": deal.stage_id,
-        "stage_name": stage.name if stage else None,
-        "probability": stage.probability if stage else None,
-        "owner_id": deal.owner_id,
+        "id": deal["id"],
+        "name": deal["name"],
+        "client_id": deal["client_id"],
+        "client_name": deal[CLIENT_NAME],
+        "contact_ids": deal[CONTACT_IDS] or [],
+        "pipeline_id": deal["pipeline_id"],
+        "stage_id": deal["stage_id"],
+        "stage_name": deal[STAGE_NAME],
+        "probability": deal[PROBABILITY],
+        "owner_id": deal["owner_id"],
         "owner_name": owner_name,
-        "owner_flagged": deal.owner_flagged,
-        "amount": money(deal.amount, deal.currency),
-        "expected_close_date": deal.expected_close_date,
-        "source": deal.source,
-        "status": deal.status,
-        "won_amount": money(deal.won_amount, deal.currency),
-        "lost_reason": deal.lost_reason,
-        "closed_at": deal.closed_at,
-        "rank": deal.rank,
-        "tags": deal.tags,
-        "notes": deal.notes,
-        "custom": shown(deal.custom),
-        "created_at": deal.created_at,
-        "updated_at": deal.updated_at,
-        "version": deal.version,
+        "owner_flagged": deal["owner_flagged"],
+        "amount": money(deal["amount"], deal["currency"]),
+        "expected_close_date": deal["expected_close_date"],
+        "source": deal["source"],
+        "status": deal["status"],
+        "won_amount": money(deal["won_amount"], deal["currency"]),
+        "lost_reason": deal["lost_reason"],
+        "closed_at": deal["closed_at"],
+        "rank": deal["rank"],
+        "tags": deal["tags"],
+        "notes": deal["notes"],
+        "custom": shown(deal["custom"]),
+        "created_at": deal["created_at"],
+        "updated_at": deal["updated_at"],
+        "version": deal["version"],
     }
 
 
-def present_many(session: Session, deals: list[Deal]) -> list[dict[str, Any]]:
-    """Views of a page of deals: names and contacts in one query each, not per deal."""
-    if not deals:
-        return []
-    ids = [d.id for d in deals]
-    clients = dict(session.execute(
-        select(Client.id, Client.name).where(Client.id.in_({d.client_id for d in deals}))
-    ).all())
-    stages = stage_rows(session, {d.stage_id for d in deals})
-    contacts: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
-    for deal_id, contact_id in session.execute(
-        select(DealContact.deal_id, DealContact.contact_id)
-        .where(DealContact.deal_id.in_(ids)).order_by(DealContact.contact_id)
-    ):
-        contacts[deal_id].append(contact_id)
-    names = owner_names(session, {d.owner_id for d in deals})
-    shown = custom_fields.shown_values(session, "deal")
-    return [deal_view(d, client_name=clients.get(d.client_id), stage=stages.get(d.stage_id),
-                      owner_name=names.get(d.owner_id), contact_ids=contacts[d.id],
-                      shown=shown) for d in deals]
+_CONTACT_IDS_COLUMN = (
+    select(func.array_agg(aggregate_order_by(DealContact.contact_id, DealContact.contact_id)))
+    .where(DealContact.deal_id == Deal.id)
+    .scalar_subquery()
+    .label(CONTACT_IDS)
+)
+_ROWS_OF = rows_with_owner(
+    Deal, LIST_COLUMNS, "deal",
+    also=(Client.name.label(CLIENT_NAME), Stage.name.label(STAGE_NAME),
+          Stage.probability.label(PROBABILITY), _CONTACT_IDS_COLUMN),
+    joins=((Client, Client.id == Deal.client_id), (Stage, Stage.id == Deal.stage_id)),
+)
+
+
+def _listed(row: Mapping[str, Any]) -> dict[str, Any]:
+    return deal_view(row, owner_name=row[OWNER_NAME], shown=shown_of(row))
 
 
 def present(session: Session, deal: Deal) -> dict[str, Any]:
-    return present_many(session, [deal])[0]
+    """One deal's view: its related names read by key (a list reads them in its rows)."""
+    client = session.get(Client, deal.client_id)
+    stage = stage_rows(session, {deal.stage_id}).get(deal.stage_id)
+    contact_ids = list(session.scalars(
+        select(DealContact.contact_id).where(DealContact.deal_id == deal.id)
+        .order_by(DealContact.contact_id)))
+    related = {CLIENT_NAME: client.name if client else None,
+               STAGE_NAME: stage.name if stage else None,
+               PROBABILITY: stage.probability if stage else None, CONTACT_IDS: contact_ids}
+    names = owner_names(session, {deal.owner_id})
+    return deal_view({**columns_of(deal, LIST_COLUMNS), **related},
+                     owner_name=names.get(deal.owner_id),
+                     shown=custom_fields.shown_values(session, "deal"))
 
 
 def client_of(session: Session, client_id: Any) -> Client:
@@ -219,7 +240,7 @@ def get_deal(session: Session, ctx: CallContext, *, deal_id: uuid.UUID) -> dict[
 
 
 DEALS = ListQuery(
-    lambda: select(Deal),
+    lambda: select(Deal.id),  # the page's ids, then its rows (_ROWS_OF, ADR 0022)
     {
         "status": Deal.status.__eq__,
         "pipeline_id": Deal.pipeline_id.__eq__,
@@ -302,9 +323,7 @@ def list_deals(
               "closed_after": closed_after, "closed_before": closed_before,
               "custom": by_custom.containment}
     stmt, params = DEALS.statement(values, by_custom.ranges)
-    page = paginate(session, stmt, request, lambda d: d, params)
-    page["data"] = present_many(session, page["data"])
-    return page
+    return paginate(session, stmt, request, _listed, params, rows_of=_ROWS_OF)
 
 
 def update_deal(session: Session, ctx: CallContext, *, deal_id: uuid.UUID,

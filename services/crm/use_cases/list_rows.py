@@ -16,15 +16,20 @@ from services.crm.use_cases import custom_fields
 OWNER_NAME = "owner_name"
 
 
-def rows_with_owner(model: Any, columns: Sequence[Any],
-                    entity: str) -> Callable[[Subquery], Select[Any]]:
+def rows_with_owner(model: Any, columns: Sequence[Any], entity: str, *,
+                    also: Sequence[Any] = (),
+                    joins: Sequence[tuple[Any, Any]] = ()) -> Callable[[Subquery], Select[Any]]:
     """`paginate`'s `rows_of` for `model`: `columns`, the owner's name and the keys of
-    `entity`'s active custom fields, for the ids of a page."""
+    `entity`'s active custom fields, for the ids of a page; `also` more columns, from the
+    tables of `joins` (each `(table, on)`, an outer join) or correlated subqueries."""
     def rows_of(page: Subquery) -> Select[Any]:
-        return (select(*columns, Member.name.label(OWNER_NAME),
+        stmt = (select(*columns, *also, Member.name.label(OWNER_NAME),
                        custom_fields.shown_keys_column(entity))
                 .join(page, model.id == page.c.id)
                 .outerjoin(Member, Member.user_id == model.owner_id))
+        for table, on in joins:
+            stmt = stmt.outerjoin(table, on)
+        return stmt
     return rows_of
 
 
