@@ -7,15 +7,20 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from services.crm.domain import clients as rules
 from services.crm.domain.permissions import Action
 from services.crm.models import Client, ClientContact, Contact, Deal
 from services.crm.use_cases import custom_fields, deals
-from services.crm.use_cases.common import caller, get_or_404, like_pattern, window_filters
+from services.crm.use_cases.common import (
+    RECORD_FILTER_TYPES,
+    caller,
+    get_or_404,
+    like_pattern,
+    record_filters,
+)
 from services.crm.use_cases.list_rows import OWNER_NAME, columns_of, rows_with_owner, shown_of
 from services.crm.use_cases.members import check_owner, owner_names
 from shared.call_context import CallContext
@@ -75,17 +80,8 @@ _ROWS_OF = rows_with_owner(Client, LIST_COLUMNS, "client")
 
 CLIENT_IDS = ListQuery(
     lambda: select(Client.id),  # the page's ids, then its rows (_ROWS_OF, ADR 0022)
-    {
-        "q": Client.search_text.like,
-        "status": Client.status.__eq__,
-        "mine": Client.owner_id.__eq__,
-        "owner_id": Client.owner_id.__eq__,
-        "tag": Client.tags.contains,
-        "domain": Client.domain.__eq__,
-        **window_filters(created=Client.created_at, updated=Client.updated_at),
-        "custom": Client.custom.contains,
-    },
-    types={"tag": ARRAY(Text), "custom": JSONB()},
+    {**record_filters(Client), "status": Client.status.__eq__, "domain": Client.domain.__eq__},
+    types=RECORD_FILTER_TYPES,
 )
 
 

@@ -7,7 +7,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from sqlalchemy import Text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 from services.crm.domain.permissions import Action, require
 from shared.call_context import CallContext
@@ -50,12 +53,30 @@ def check_filter_ids(session: Session, *filters: tuple[type[Any], Any, str]) -> 
 
 def window_filters(**columns: Any) -> dict[str, Callable[[Any], Any]]:
     """ListQuery filters `<name>_after` (inclusive) and `<name>_before` (exclusive) for
-    each `name=column`: `window_filters(created=Contact.created_at)`."""
+    each `name=column`: `window_filters(closed=Deal.closed_at)`."""
     filters: dict[str, Callable[[Any], Any]] = {}
     for name, column in columns.items():
         filters[f"{name}_after"] = column.__ge__
         filters[f"{name}_before"] = column.__lt__
     return filters
+
+
+RECORD_FILTER_TYPES: dict[str, TypeEngine[Any]] = {"tag": ARRAY(Text), "custom": JSONB()}
+"""The bind parameter types of `record_filters` SQLAlchemy cannot infer."""
+
+
+def record_filters(model: Any) -> dict[str, Callable[[Any], Any]]:
+    """The ListQuery filters every CRM record list has (clients, contacts, deals): `q` on
+    its search text (a LIKE pattern), `mine` and `owner_id`, `tag` (a one-tag array),
+    `custom` (one JSONB document to contain) and the created and updated windows."""
+    return {
+        "q": model.search_text.like,
+        "mine": model.owner_id.__eq__,
+        "owner_id": model.owner_id.__eq__,
+        "tag": model.tags.contains,
+        "custom": model.custom.contains,
+        **window_filters(created=model.created_at, updated=model.updated_at),
+    }
 
 
 def like_pattern(text: str) -> str:

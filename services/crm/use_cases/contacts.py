@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, select
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from services.crm.domain import contacts as rules
@@ -16,11 +16,12 @@ from services.crm.domain.permissions import Action
 from services.crm.models import Client, ClientContact, Contact
 from services.crm.use_cases import custom_fields
 from services.crm.use_cases.common import (
+    RECORD_FILTER_TYPES,
     caller,
     check_filter_ids,
     get_or_404,
     like_pattern,
-    window_filters,
+    record_filters,
 )
 from services.crm.use_cases.list_rows import OWNER_NAME, columns_of, rows_with_owner, shown_of
 from services.crm.use_cases.members import check_owner, owner_names
@@ -83,18 +84,13 @@ CONTACT_IDS = ListQuery(
     # its rows are read by primary key in the same statement (_ROWS_OF, ADR 0022).
     lambda: select(Contact.id),
     {
-        "q": Contact.search_text.like,
-        "mine": Contact.owner_id.__eq__,
-        "owner_id": Contact.owner_id.__eq__,
-        "tag": Contact.tags.contains,
+        **record_filters(Contact),
         "client_id": lambda client: Contact.id.in_(
             select(ClientContact.contact_id).where(ClientContact.client_id == client)),
         # jsonb @> on the emails GIN index (LEAKPROOF, so usable under RLS)
         "email": Contact.emails.contains,
-        **window_filters(created=Contact.created_at, updated=Contact.updated_at),
-        "custom": Contact.custom.contains,
     },
-    types={"tag": ARRAY(Text), "email": JSONB(), "custom": JSONB()},
+    types={**RECORD_FILTER_TYPES, "email": JSONB()},
 )
 
 

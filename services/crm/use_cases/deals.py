@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import (
     Date,
     String,
-    Text,
     Uuid,
     column,
     delete,
@@ -27,7 +26,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import values as value_rows
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from services.crm.domain import deals as rules
@@ -35,10 +34,12 @@ from services.crm.domain.permissions import Action
 from services.crm.models import Client, Contact, Deal, DealContact, Pipeline, Stage
 from services.crm.use_cases import custom_fields
 from services.crm.use_cases.common import (
+    RECORD_FILTER_TYPES,
     caller,
     check_filter_ids,
     get_or_404,
     like_pattern,
+    record_filters,
     window_filters,
 )
 from services.crm.use_cases.deal_ranks import end_of_stage
@@ -242,26 +243,21 @@ def get_deal(session: Session, ctx: CallContext, *, deal_id: uuid.UUID) -> dict[
 DEALS = ListQuery(
     lambda: select(Deal.id),  # the page's ids, then its rows (_ROWS_OF, ADR 0022)
     {
+        **record_filters(Deal),
         "status": Deal.status.__eq__,
         "pipeline_id": Deal.pipeline_id.__eq__,
         "stage_id": Deal.stage_id.__eq__,
-        "owner_id": Deal.owner_id.__eq__,
         "client_id": Deal.client_id.__eq__,
         "currency": Deal.currency.__eq__,
-        "mine": Deal.owner_id.__eq__,
-        "q": Deal.search_text.like,
         "contact_id": lambda contact: exists().where(DealContact.deal_id == Deal.id,
                                                      DealContact.contact_id == contact),
-        "tag": Deal.tags.contains,
         "amount_min": Deal.amount.__ge__,
         "amount_max": Deal.amount.__le__,
         "expected_close_from": Deal.expected_close_date.__ge__,
         "expected_close_to": Deal.expected_close_date.__le__,
-        **window_filters(created=Deal.created_at, updated=Deal.updated_at,
-                         closed=Deal.closed_at),
-        "custom": Deal.custom.contains,
+        **window_filters(closed=Deal.closed_at),
     },
-    types={"tag": ARRAY(Text), "custom": JSONB()},
+    types=RECORD_FILTER_TYPES,
 )
 
 
