@@ -17,10 +17,8 @@ from http import HTTPStatus
 
 from gunicorn import util
 
-PROBLEM_MEDIA_TYPE = "application/problem+json"  # as gateway.problems, which imports Flask
-_SLUGS = {400: "bad-request", 403: "permission-denied", 414: "uri-too-long",
-          417: "expectation-failed", 431: "headers-too-large", 500: "internal",
-          501: "not-implemented"}
+from gateway.problem_types import PROBLEM_MEDIA_TYPE, status_type
+
 _DETAILS = {
     414: "The request line (method, path and query) is longer than 8190 bytes.",
     431: "The request's headers are too many or too large.",
@@ -33,7 +31,7 @@ def problem_bytes(status: int, reason: str) -> bytes:
     fresh request id in the body and `X-Request-ID` (the request's own was not read)."""
     request_id = str(uuid.uuid4())
     body = json.dumps({
-        "type": f"/api/docs#problem-{_SLUGS.get(status, 'error')}",
+        "type": status_type(status),
         "title": reason or HTTPStatus(status).phrase,
         "status": status,
         "detail": _DETAILS.get(status, "The request is malformed HTTP."),

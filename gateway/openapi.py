@@ -15,11 +15,12 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from gateway.endpoints import EndpointSpec
+from gateway.problem_types import PROBLEM_MEDIA_TYPE
 from gateway.schemas.common import ProblemSchema
 
 TITLE = "Bureau API"
 VERSION = "1.0.0"
-PROBLEM = "application/problem+json"
+PROBLEM = PROBLEM_MEDIA_TYPE
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 _PATH_FORMATS = {"uuid": {"type": "string", "format": "uuid"}}
 STATUS_DESCRIPTIONS = {

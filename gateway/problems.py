@@ -12,36 +12,13 @@ from typing import Any
 from flask import Flask, Response, g, json, request
 from werkzeug.exceptions import HTTPException
 
+from gateway.problem_types import PROBLEM_MEDIA_TYPE, problem_type, status_type
 from shared.errors import BureauError, TooManyRequests, Unauthenticated, ValidationFailed
 
-PROBLEM_MEDIA_TYPE = "application/problem+json"
 RETRY_AFTER_UNAVAILABLE_SECONDS = 5
 """What a 503 tells the client to wait before trying again."""
 
-HTTP_SLUGS = {
-    400: "bad-request",
-    401: "unauthenticated",
-    403: "permission-denied",
-    404: "not-found",
-    405: "method-not-allowed",
-    406: "not-acceptable",
-    409: "conflict",
-    412: "precondition-failed",
-    413: "content-too-large",
-    415: "unsupported-media-type",
-    422: "unprocessable",
-    428: "precondition-required",
-    429: "rate-limited",
-    500: "internal",
-    503: "unavailable",
-}
-
 log = logging.getLogger("gateway.problems")
-
-
-def problem_type(slug: str) -> str:
-    """The `type` URI of a problem: an anchor in the API docs page that explains it."""
-    return f"/api/docs#problem-{slug}"
 
 
 def problem_response(
@@ -54,7 +31,7 @@ def problem_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     body: dict[str, Any] = {
-        "type": problem_type(slug or HTTP_SLUGS.get(status, "error")),
+        "type": problem_type(slug) if slug else status_type(status),
         "title": title,
         "status": status,
         "detail": detail,

@@ -32,3 +32,18 @@ def test_install_routes_gunicorns_error_writer_here(monkeypatch):
     finally:
         b.close()
     assert b"application/problem+json" in received and b"<html>" not in received
+
+
+def test_every_problem_type_the_gateway_sends_has_an_anchor_on_the_docs_page():
+    import re
+
+    from gateway.problem_types import HTTP_SLUGS
+    from gateway.routes.documents import DOCS_PAGE
+    from shared.errors import ERROR_CLASSES
+
+    table = re.search(r"const SLUGS = (\{.*?\});", DOCS_PAGE, re.S)
+    assert table is not None
+    documented = json.loads(table.group(1))
+    sent = {**{slug: status for status, slug in HTTP_SLUGS.items()},
+            **{cls.slug: cls.status for cls in ERROR_CLASSES.values()}}
+    assert documented == sent
