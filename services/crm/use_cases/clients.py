@@ -18,11 +18,11 @@ from services.crm.use_cases.common import (
     RECORD_FILTER_TYPES,
     caller,
     get_or_404,
-    like_pattern,
+    record_filter_values,
     record_filters,
 )
-from services.crm.use_cases.list_rows import OWNER_NAME, columns_of, rows_with_owner, shown_of
-from services.crm.use_cases.members import check_owner, owner_names
+from services.crm.use_cases.list_rows import listed_view, present_record, rows_with_owner
+from services.crm.use_cases.members import check_owner
 from shared.call_context import CallContext
 from shared.db import check_version, utcnow
 from shared.errors import Conflict, Unprocessable
@@ -45,7 +45,8 @@ LIST_COLUMNS = (Client.id, Client.name, Client.legal_name, Client.website, Clien
 
 def client_view(client: Mapping[str, Any], owner_name: str | None,
                 shown: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
-    """The API's client from its LIST_COLUMNS (a list's row, or `columns_of` an object)."""
+    """The API's client from its LIST_COLUMNS: a list's row, or a loaded client
+    (`present_record`)."""
     return {
         "id": client["id"],
         "name": client["name"],
@@ -71,12 +72,11 @@ def client_view(client: Mapping[str, Any], owner_name: str | None,
 
 
 def present(session: Session, client: Client) -> dict[str, Any]:
-    names = owner_names(session, {client.owner_id})
-    return client_view(columns_of(client, LIST_COLUMNS), names.get(client.owner_id),
-                       custom_fields.shown_values(session, "client"))
+    return present_record(session, client, LIST_COLUMNS, "client", client_view)
 
 
 _ROWS_OF = rows_with_owner(Client, LIST_COLUMNS, "client")
+_LISTED = listed_view(client_view)
 
 CLIENT_IDS = ListQuery(
     lambda: select(Client.id),  # the page's ids, then its rows (_ROWS_OF, ADR 0022)
@@ -84,9 +84,6 @@ CLIENT_IDS = ListQuery(
     types=RECORD_FILTER_TYPES,
 )
 
-
-def _listed(row: Mapping[str, Any]) -> dict[str, Any]:
-    return client_view(row, row[OWNER_NAME], shown_of(row))
 
 
 def refresh_search_text(client: Client) -> None:
@@ -163,15 +160,13 @@ def list_clients(
     request = PageRequest.parse(collection="crm.clients", sorts=sorts, tiebreaker=Client.id,
                                 sort=sort, default_sort="name", limit=limit, cursor=cursor,
                                 include_total=include_total)
-    values = {"q": like_pattern(q) if q else None, "status": status or None,
-              "mine": user_id if mine else None, "owner_id": owner_id,
-              "tag": [tag] if tag else None,
-              "domain": rules.domain_of(domain) if domain else None,
-              "created_after": created_after, "created_before": created_before,
-              "updated_after": updated_after, "updated_before": updated_before,
-              "custom": by_custom.containment}
+    values = {**record_filter_values(
+        user_id=user_id, q=q, mine=mine, owner_id=owner_id, tag=tag, created_after=created_after,
+        created_before=created_before, updated_after=updated_after,
+        updated_before=updated_before, custom=by_custom.containment),
+        "status": status or None, "domain": rules.domain_of(domain) if domain else None}
     stmt, params = CLIENT_IDS.statement(values, by_custom.ranges)
-    return paginate(session, stmt, request, _listed, params, rows_of=_ROWS_OF)
+    return paginate(session, stmt, request, _LISTED, params, rows_of=_ROWS_OF)
 
 
 EDITABLE = ("name", "legal_name", "website", "industry", "tax_id", "billing_address",

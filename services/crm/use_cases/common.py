@@ -79,6 +79,18 @@ def record_filters(model: Any) -> dict[str, Callable[[Any], Any]]:
     }
 
 
+def record_filter_values(*, user_id: uuid.UUID, q: str | None, mine: bool,
+                         owner_id: Any, tag: str | None, created_after: Any,
+                         created_before: Any, updated_after: Any, updated_before: Any,
+                         custom: dict[str, Any] | None) -> dict[str, Any]:
+    """The values of `record_filters` from a list's arguments (None: not filtered)."""
+    return {"q": like_pattern(q) if q else None, "mine": user_id if mine else None,
+            "owner_id": owner_id, "tag": [tag] if tag else None,
+            "created_after": created_after, "created_before": created_before,
+            "updated_after": updated_after, "updated_before": updated_before,
+            "custom": custom}
+
+
 def like_pattern(text: str) -> str:
     """`%text%` with LIKE's wildcards in `text` escaped (so `50%` means 50%)."""
     escaped = text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")

@@ -20,11 +20,11 @@ from services.crm.use_cases.common import (
     caller,
     check_filter_ids,
     get_or_404,
-    like_pattern,
+    record_filter_values,
     record_filters,
 )
-from services.crm.use_cases.list_rows import OWNER_NAME, columns_of, rows_with_owner, shown_of
-from services.crm.use_cases.members import check_owner, owner_names
+from services.crm.use_cases.list_rows import listed_view, present_record, rows_with_owner
+from services.crm.use_cases.members import check_owner
 from shared.call_context import CallContext
 from shared.db import check_version
 from shared.list_queries import ListQuery
@@ -46,7 +46,8 @@ LIST_COLUMNS = (Contact.id, Contact.first_name, Contact.last_name, Contact.name,
 
 def contact_view(contact: Mapping[str, Any], owner_name: str | None,
                  shown: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
-    """The API's contact from its LIST_COLUMNS (a list's row, or `columns_of` an object)."""
+    """The API's contact from its LIST_COLUMNS: a list's row, or a loaded contact
+    (`present_record`)."""
     return {
         "id": contact["id"],
         "first_name": contact["first_name"],
@@ -71,12 +72,11 @@ def contact_view(contact: Mapping[str, Any], owner_name: str | None,
 
 
 def present(session: Session, contact: Contact) -> dict[str, Any]:
-    names = owner_names(session, {contact.owner_id})
-    return contact_view(columns_of(contact, LIST_COLUMNS), names.get(contact.owner_id),
-                        custom_fields.shown_values(session, "contact"))
+    return present_record(session, contact, LIST_COLUMNS, "contact", contact_view)
 
 
 _ROWS_OF = rows_with_owner(Contact, LIST_COLUMNS, "contact")
+_LISTED = listed_view(contact_view)
 
 CONTACT_IDS = ListQuery(
     # The page is found on ids (an index-only walk of (tenant_id, name, id) INCLUDE
@@ -223,15 +223,11 @@ def list_contacts(
     request = PageRequest.parse(collection="crm.contacts", sorts=sorts, tiebreaker=Contact.id,
                                 sort=sort, default_sort="name", limit=limit, cursor=cursor,
                                 include_total=include_total)
-    values = {"q": like_pattern(q) if q else None, "mine": user_id if mine else None,
-              "owner_id": owner_id, "tag": [tag] if tag else None, "client_id": client_id,
-              "email": [{"value": email}] if email else None,
-              "created_after": created_after, "created_before": created_before,
-              "updated_after": updated_after, "updated_before": updated_before,
-              "custom": by_custom.containment}
+    values = {**record_filter_values(
+        user_id=user_id, q=q, mine=mine, owner_id=owner_id, tag=tag, created_after=created_after,
+        created_before=created_before, updated_after=updated_after,
+        updated_before=updated_before, custom=by_custom.containment),
+        "client_id": client_id, "email": [{"value": email}] if email else None}
     stmt, params = CONTACT_IDS.statement(values, by_custom.ranges)
-    return paginate(session, stmt, request, _listed, params, rows_of=_ROWS_OF)
+    return paginate(session, stmt, request, _LISTED, params, rows_of=_ROWS_OF)
 
-
-def _listed(row: Mapping[str, Any]) -> dict[str, Any]:
-    return contact_view(row, row[OWNER_NAME], shown_of(row))

@@ -162,12 +162,6 @@ class CustomFieldQuery:
     ranges: list[ColumnElement[bool]]
     """The number, decimal, date and money range comparisons, with their values."""
 
-    @property
-    def clauses(self) -> list[ColumnElement[bool]]:
-        """Every filter as clauses with their values (a list not built by ListQuery)."""
-        contained = [] if self.containment is None else [self.column.contains(self.containment)]
-        return contained + self.ranges
-
     def sort_expression(self, key: str) -> Any:
         """A NOT NULL sort expression for `sort=custom.<key>`, or ValidationFailed.
 

@@ -38,13 +38,13 @@ from services.crm.use_cases.common import (
     caller,
     check_filter_ids,
     get_or_404,
-    like_pattern,
+    record_filter_values,
     record_filters,
     window_filters,
 )
 from services.crm.use_cases.deal_ranks import end_of_stage
-from services.crm.use_cases.list_rows import OWNER_NAME, columns_of, rows_with_owner, shown_of
-from services.crm.use_cases.members import check_owner, owner_names
+from services.crm.use_cases.list_rows import listed_view, present_record, rows_with_owner
+from services.crm.use_cases.members import check_owner
 from services.crm.use_cases.pipelines import (
     active_stages,
     ensure_default_pipeline,
@@ -88,10 +88,10 @@ CLIENT_NAME, STAGE_NAME, PROBABILITY, CONTACT_IDS = (
     "client_name", "stage_name", "probability", "contact_ids")
 
 
-def deal_view(deal: Mapping[str, Any], *, owner_name: str | None,
+def deal_view(deal: Mapping[str, Any], owner_name: str | None,
               shown: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
-    """The API's deal from its LIST_COLUMNS and the client's name, the stage's name and
-    probability and the contact ids (a list's row, or `_related` of an object)."""
+    """The API's deal from its LIST_COLUMNS, the client's name, the stage's name and
+    probability and the contact ids (a list's row, or a loaded deal and its `related`)."""
     return {
         "id": deal["id"],
         "name": deal["name"],
@@ -134,10 +134,7 @@ _ROWS_OF = rows_with_owner(
           Stage.probability.label(PROBABILITY), _CONTACT_IDS_COLUMN),
     joins=((Client, Client.id == Deal.client_id), (Stage, Stage.id == Deal.stage_id)),
 )
-
-
-def _listed(row: Mapping[str, Any]) -> dict[str, Any]:
-    return deal_view(row, owner_name=row[OWNER_NAME], shown=shown_of(row))
+_LISTED = listed_view(deal_view)
 
 
 def present(session: Session, deal: Deal) -> dict[str, Any]:
@@ -150,10 +147,7 @@ def present(session: Session, deal: Deal) -> dict[str, Any]:
     related = {CLIENT_NAME: client.name if client else None,
                STAGE_NAME: stage.name if stage else None,
                PROBABILITY: stage.probability if stage else None, CONTACT_IDS: contact_ids}
-    names = owner_names(session, {deal.owner_id})
-    return deal_view({**columns_of(deal, LIST_COLUMNS), **related},
-                     owner_name=names.get(deal.owner_id),
-                     shown=custom_fields.shown_values(session, "deal"))
+    return present_record(session, deal, LIST_COLUMNS, "deal", deal_view, related)
 
 
 def client_of(session: Session, client_id: Any) -> Client:
@@ -307,19 +301,17 @@ def list_deals(
     request = PageRequest.parse(collection="crm.deals", sorts=sorts, tiebreaker=Deal.id,
                                 sort=sort, default_sort="-created_at", limit=limit,
                                 cursor=cursor, include_total=include_total)
-    values = {"status": status, "pipeline_id": pipeline_id, "stage_id": stage_id,
-              "owner_id": owner_id, "client_id": client_id, "currency": currency,
-              "mine": user_id if mine else None, "q": like_pattern(q) if q else None,
-              "contact_id": contact_id, "tag": [tag] if tag else None,
-              "amount_min": amount_min, "amount_max": amount_max,
-              "expected_close_from": expected_close_from,
-              "expected_close_to": expected_close_to,
-              "created_after": created_after, "created_before": created_before,
-              "updated_after": updated_after, "updated_before": updated_before,
-              "closed_after": closed_after, "closed_before": closed_before,
-              "custom": by_custom.containment}
+    values = {**record_filter_values(
+        user_id=user_id, q=q, mine=mine, owner_id=owner_id, tag=tag, created_after=created_after,
+        created_before=created_before, updated_after=updated_after,
+        updated_before=updated_before, custom=by_custom.containment),
+        "status": status, "pipeline_id": pipeline_id, "stage_id": stage_id,
+        "client_id": client_id, "currency": currency, "contact_id": contact_id,
+        "amount_min": amount_min, "amount_max": amount_max,
+        "expected_close_from": expected_close_from, "expected_close_to": expected_close_to,
+        "closed_after": closed_after, "closed_before": closed_before}
     stmt, params = DEALS.statement(values, by_custom.ranges)
-    return paginate(session, stmt, request, _listed, params, rows_of=_ROWS_OF)
+    return paginate(session, stmt, request, _LISTED, params, rows_of=_ROWS_OF)
 
 
 def update_deal(session: Session, ctx: CallContext, *, deal_id: uuid.UUID,

@@ -1,6 +1,7 @@
 """A list's rows in its page's statement: the records of the page by primary key, with
-their owners' names and the custom fields shown, so a page of clients or contacts is one
-round trip after its transaction begins (docs/performance.md, CRM contacts)."""
+their owners' names and the custom fields shown, so a page of clients, contacts or deals
+is one round trip after its transaction begins (ADR 0022); and one record through the
+same view."""
 
 from __future__ import annotations
 
@@ -8,12 +9,18 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
 from services.crm.models import Member
 from services.crm.use_cases import custom_fields
+from services.crm.use_cases.members import owner_names
 
 OWNER_NAME = "owner_name"
+
+View = Callable[[Mapping[str, Any], str | None, Callable[[dict[str, Any]], dict[str, Any]]],
+                dict[str, Any]]
+"""A record's view function: `view(columns, owner_name, shown)`."""
 
 
 def rows_with_owner(model: Any, columns: Sequence[Any], entity: str, *,
@@ -33,11 +40,18 @@ def rows_with_owner(model: Any, columns: Sequence[Any], entity: str, *,
     return rows_of
 
 
-def shown_of(row: Mapping[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """The custom values a listed row may show."""
-    return custom_fields.only_keys(row[custom_fields.SHOWN_KEYS])
+def listed_view(view: View) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """`paginate`'s `dump` for rows of `rows_with_owner`: the view of each row."""
+    def dump(row: Mapping[str, Any]) -> dict[str, Any]:
+        return view(row, row[OWNER_NAME], custom_fields.only_keys(row[custom_fields.SHOWN_KEYS]))
+    return dump
 
 
-def columns_of(record: Any, columns: Sequence[Any]) -> dict[str, Any]:
-    """A loaded record as the mapping a list row would be, for the same view function."""
-    return {column.key: getattr(record, column.key) for column in columns}
+def present_record(session: Session, record: Any, columns: Sequence[Any], entity: str,
+                   view: View, related: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """One loaded record through the same view as its list's rows: its `columns` (and
+    the `related` values a list row would carry), its owner's name, the fields shown."""
+    values = {column.key: getattr(record, column.key) for column in columns}
+    names = owner_names(session, {record.owner_id})
+    return view({**values, **(related or {})}, names.get(record.owner_id),
+                custom_fields.shown_values(session, entity))
