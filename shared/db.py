@@ -1,9 +1,9 @@
 """Database access for a service: engine, tenant-scoped transactions, model mixins.
 
-nameko-sqlalchemy does not support SQLAlchemy 2, so `Database` is our own dependency
-provider: one engine per process, one session per worker, every transaction scoped to
-the caller's tenant (see shared/tenancy.py) and committed or rolled back as a unit.
-Database failures a client can cause become typed errors here, once for every service.
+Every transaction is scoped to the caller's tenant (see shared/tenancy.py) and committed
+or rolled back as a unit; database failures a client can cause become typed errors here,
+once for every service. Free of nameko, so models and use cases import it anywhere (a
+bench, a script); the nameko dependency provider is `shared.db_provider.Database`.
 """
 
 from __future__ import annotations
@@ -13,27 +13,23 @@ import json
 import logging
 import re
 import uuid
-import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import psycopg.types.json
-from nameko.extensions import DependencyProvider
-from sqlalchemy import DateTime, Engine, Integer, MetaData, create_engine, func, text
+from sqlalchemy import DateTime, Engine, Integer, MetaData, create_engine, func
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from shared.call_context import CallContext
-from shared.config import settings
 from shared.errors import Conflict, PreconditionFailed, ServiceUnavailable, ValidationFailed
 from shared.tenancy import TenantScoped, bind_scope, scope_to_tenant, scope_to_user
 
 __all__ = [
     "NAMING_CONVENTION",
-    "Database",
     "TenantScoped",
     "Timestamped",
     "Versioned",
@@ -135,13 +131,6 @@ def check_version(obj: Versioned, expected_version: int | None) -> None:
         raise PreconditionFailed("The object was changed by someone else; read it again.")
 
 
-def container_database_url(container: Any) -> str:
-    """The app-role URL of a nameko container's service; config DATABASE_URL wins (tests)."""
-    return container.config.get("DATABASE_URL") or settings().database_url(
-        container.service_name
-    )
-
-
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """No pre-ping: it costs a round trip and ~0.2 ms of CPU on every checkout. After a
     database restart the first transaction on a dead connection fails (a 503) and
@@ -202,72 +191,6 @@ def _conflict_detail(exc: IntegrityError) -> str:
     diag = getattr(getattr(exc, "orig", None), "diag", None)
     name = getattr(diag, "constraint_name", None)
     return f"Conflicts with existing data ({name})." if name else "Conflicts with existing data."
-
-
-class WorkerDatabase:
-    """What a worker sees: transactions in its caller's scope, on one session."""
-
-    def __init__(self, factory: sessionmaker[Session], ctx: CallContext) -> None:
-        self._factory = factory
-        self._ctx = ctx
-        self._session: Session | None = None
-
-    @property
-    def session(self) -> Session:
-        if self._session is None:
-            self._session = self._factory()
-        return self._session
-
-    def transaction(
-        self,
-        ctx: CallContext | None = None,
-        *,
-        tenant_id: Any = "from-context",
-        user_id: Any = "from-context",
-    ) -> contextlib.AbstractContextManager[Session]:
-        return tenant_transaction(
-            self.session, ctx or self._ctx, tenant_id=tenant_id, user_id=user_id
-        )
-
-    def close(self) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None
-
-
-class Database(DependencyProvider):
-    """The service's database (its unprivileged app role, so RLS applies).
-
-    Container config `DATABASE_URL` overrides the URL derived from settings (tests).
-    """
-
-    def setup(self) -> None:
-        pool = int(self.container.config.get("max_workers", 10))
-        self.engine = make_engine(container_database_url(self.container), pool_size=pool)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._workers: weakref.WeakKeyDictionary[Any, WorkerDatabase] = (
-            weakref.WeakKeyDictionary()
-        )
-
-    def stop(self) -> None:
-        self.engine.dispose()
-
-    def kill(self) -> None:
-        self.engine.dispose()
-
-    def get_dependency(self, worker_ctx: Any) -> WorkerDatabase:
-        db = WorkerDatabase(self.sessions, CallContext.from_wire(worker_ctx.context_data))
-        self._workers[worker_ctx] = db
-        return db
-
-    def worker_teardown(self, worker_ctx: Any) -> None:
-        db = self._workers.pop(worker_ctx, None)
-        if db is not None:
-            db.close()
-
-    def readiness_check(self) -> None:
-        with self.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
 
 
 def new_id() -> uuid.UUID:

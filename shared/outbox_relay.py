@@ -26,7 +26,8 @@ from prometheus_client import Counter
 from sqlalchemy import Connection, Engine, text
 
 from shared import outbox
-from shared.db import container_database_url, make_engine
+from shared.db import make_engine
+from shared.db_provider import container_database_url
 
 log = logging.getLogger(__name__)
 

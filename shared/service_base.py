@@ -8,7 +8,7 @@ health and metrics HTTP endpoints without writing any of them.
 from __future__ import annotations
 
 from shared.call_context_provider import CallContextProvider
-from shared.db import Database
+from shared.db_provider import Database
 from shared.health import HealthEndpoints
 from shared.metrics import EntrypointMetrics
 from shared.outbox_relay import OutboxRelay

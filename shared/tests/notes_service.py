@@ -14,7 +14,8 @@ from sqlalchemy import Integer, String, Text, select, text, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.call_context_provider import CallContextProvider
-from shared.db import Database, Timestamped, Versioned, check_version, new_metadata
+from shared.db import Timestamped, Versioned, check_version, new_metadata
+from shared.db_provider import Database
 from shared.event_handling import EventDelivery, handles
 from shared.event_schemas import register
 from shared.inbox import first_delivery

@@ -95,7 +95,7 @@ def test_a_check_that_hangs_counts_as_failed_once_its_time_is_up(sample, web_ses
 
 
 class NotesWithHealth(NotesService, HealthEndpoints):
-    """A service with the real `shared.db.Database`, as every Bureau service has."""
+    """A service with the real `shared.db_provider.Database`, as every Bureau service has."""
 
 
 def test_the_real_database_provider_is_found_and_checked(
