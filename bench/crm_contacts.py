@@ -301,7 +301,10 @@ def main(argv: list[str] | None = None) -> int:
                 assert page["data"]
             return call
 
-        sql_conn = psycopg.connect(plain_url(db_url))
+        # Unprepared: psycopg prepares a statement after 5 runs, and PostgreSQL then may
+        # keep the dense fragment's generic plan (the name walk) for the rare one, 188 ms
+        # where its own plan takes 4 (seen 2026-12-01): the floor is each term's plan.
+        sql_conn = psycopg.connect(plain_url(db_url), prepare_threshold=None)
 
         def via_sql(name: str) -> Callable[[], Any]:
             sql, sql_args = page_sql(name, terms)
