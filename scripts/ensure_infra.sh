@@ -64,18 +64,56 @@ start_via_service_manager() { # start_via_service_manager <unit>
     fi
 }
 
+ADMIN_URL="${BUREAU_PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
+INSTALLED_POSTGRES=0
+
+postgres_admits_us() { # the admin URL connects (a fresh Debian cluster asks for a password)
+    command -v psql >/dev/null || return 0  # nothing to check with; migrations will say
+    psql "$ADMIN_URL" -Atqc 'SELECT 1' >/dev/null 2>&1
+}
+
+trust_loopback() { # a cluster this script has just installed: loopback connections trusted
+    local hba
+    hba=$(ls /etc/postgresql/*/main/pg_hba.conf 2>/dev/null | sort -V | tail -n 1)
+    [ -n "$hba" ] || fail "no pg_hba.conf under /etc/postgresql"
+    say "allowing loopback connections without a password in $hba (a development machine)"
+    sed -i '1i # Bureau (scripts/ensure_infra.sh): local development, loopback trusted\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$hba"
+    pg_ctlcluster --skip-systemctl-redirect "$(basename "$(dirname "$(dirname "$hba")")")" main reload
+}
+
 ensure_postgres() {
-    postgres_up && return 0
-    command -v pg_ctlcluster >/dev/null || [ -d /etc/postgresql ] || apt_install postgresql
-    say "starting PostgreSQL"
-    if command -v pg_ctlcluster >/dev/null && [ -n "$(ls /etc/postgresql 2>/dev/null)" ]; then
-        local version
-        version=$(ls /etc/postgresql | sort -V | tail -n 1)
-        pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
-    else
-        start_via_service_manager postgresql
+    if ! postgres_up; then
+        if ! command -v pg_ctlcluster >/dev/null && [ ! -d /etc/postgresql ]; then
+            apt_install postgresql
+            INSTALLED_POSTGRES=1
+        fi
+        say "starting PostgreSQL"
+        if command -v pg_ctlcluster >/dev/null && [ -n "$(ls /etc/postgresql 2>/dev/null)" ]; then
+            local version
+            version=$(ls /etc/postgresql | sort -V | tail -n 1)
+            pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+        else
+            start_via_service_manager postgresql
+        fi
+        wait_for "PostgreSQL on 5432" postgres_up
     fi
-    wait_for "PostgreSQL on 5432" postgres_up
+    postgres_admits_us && return 0
+    local shown
+    shown=$(printf '%s' "$ADMIN_URL" | sed -E 's#(//[^:/@]+):[^@]*@#\1:***@#')
+    if [ "$INSTALLED_POSTGRES" = 1 ]; then
+        trust_loopback
+        wait_for "PostgreSQL admitting $shown" postgres_admits_us
+        return 0
+    fi
+    say "PostgreSQL answers on 5432 but refuses $shown (a password is asked, or the role is missing). Either:"
+    say "  give the admin URL a password, and the services' roles one too:"
+    say "    export BUREAU_PG_ADMIN_URL=postgresql://postgres:<password>@127.0.0.1:5432/postgres"
+    say "    export BUREAU_DB_PASSWORD=<a password for the services' roles>"
+    say "  or, on a development machine, trust loopback connections: add these two lines at the"
+    say "  top of pg_hba.conf (sudo -u postgres psql -Atc 'SHOW hba_file' names it), then reload:"
+    say "    host all all 127.0.0.1/32 trust"
+    say "    host all all ::1/128 trust"
+    fail "then run this command again."
 }
 
 ensure_rabbit() {
