@@ -178,14 +178,19 @@ def test_not_found_arrives_typed(client: RpcClient) -> None:
 
 
 def test_call_context_reaches_the_service_as_nameko_context_data(client: RpcClient) -> None:
+    traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
     context = CallContext(
-        tenant_id="t-1", user_id="u-1", roles=("owner", "admin"), request_id="req-1"
+        tenant_id="t-1", user_id="u-1", roles=("owner", "admin"), impersonator_id="staff-1",
+        request_id="req-1", traceparent=traceparent,
     )
     seen = client.call("echo", "context", context=context)
     assert seen["tenant_id"] == "t-1"
     assert seen["user_id"] == "u-1"
     assert CallContext.from_wire(seen).roles == ("owner", "admin")
+    assert seen["impersonator_id"] == "staff-1"
     assert seen["request_id"] == "req-1"
+    assert seen["traceparent"] == traceparent
+    assert CallContext.from_wire(seen) == context
     assert seen["call_id_stack"][0].startswith("gateway.call.")
     assert seen["call_id_stack"][-1].startswith("echo.context.")
 

@@ -125,6 +125,11 @@ class NotesService:
             return dump(note)
 
     @rpc
+    def call_context(self) -> dict[str, str]:
+        """The call context this worker sees, as it would pass it on."""
+        return self.ctx.to_wire()
+
+    @rpc
     def slow_query(self, seconds: float) -> float:
         with self.db.transaction() as session:
             session.execute(text("SELECT pg_sleep(:s)"), {"s": seconds})

@@ -16,6 +16,7 @@ from shared.outbox_relay import EventPublisher, relay_batch
 from shared.testing import TcpProxy, wait_until
 from shared.tests.conftest import tally
 from shared.tests.notes_service import Note, NotesConsumer
+from shared.tests.witness_service import Witness
 
 TENANT = str(uuid.uuid4())
 HANDLER_QUEUE = "evt-notes-notes.note.created--notes.count_created"
@@ -48,6 +49,41 @@ def test_an_event_is_published_after_commit_and_consumed_once(notes_service, not
     assert set(envelope) == {
         "id", "type", "version", "tenant_id", "occurred_at", "producer", "correlation_id", "data"
     }
+
+
+FULL_CONTEXT = CallContext(
+    tenant_id=TENANT,
+    user_id=str(uuid.uuid4()),
+    roles=("admin", "owner"),
+    impersonator_id=str(uuid.uuid4()),
+    request_id="req-full",
+    traceparent="00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+)
+
+
+def _outbox_headers(db, event_type):
+    with db.engine.connect() as conn:
+        query = text("SELECT headers, envelope FROM outbox WHERE event_type = :t")
+        return conn.execute(query, {"t": event_type}).one()
+
+
+def test_the_whole_call_context_travels_through_an_event_to_another_service_and_on(
+    notes_service, container_factory, service_config, notes_db, rabbit_config, monkeypatch
+):
+    """A call's six context fields reach the event's handler in another container, which
+    passes them on to the RPC it makes and to the event it records."""
+    monkeypatch.setattr(Witness, "seen", [])
+    container_factory(Witness, service_config(notes_db)).start()
+    with ServiceRpcProxy("notes", rabbit_config, context_data=FULL_CONTEXT.to_wire()) as notes:
+        notes.create(body="watched")
+
+    (handler_ctx, seen_by_notes), = wait_until(lambda: Witness.seen)
+    assert handler_ctx == FULL_CONTEXT
+    assert seen_by_notes == FULL_CONTEXT
+    for event_type in ("notes.note.created", "witness.note.seen"):
+        headers, envelope = _outbox_headers(notes_db, event_type)
+        assert CallContext.from_wire(headers) == FULL_CONTEXT, event_type
+        assert envelope["correlation_id"] == "req-full"
 
 
 def test_a_rolled_back_use_case_leaves_no_event(notes_service, notes_db, rabbit_config):
