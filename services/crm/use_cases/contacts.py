@@ -24,7 +24,7 @@ from services.crm.use_cases.common import (
     record_filters,
 )
 from services.crm.use_cases.list_rows import listed_view, present_record, rows_with_owner
-from services.crm.use_cases.members import check_owner
+from services.crm.use_cases.members import check_owner, check_owner_filter
 from shared.call_context import CallContext
 from shared.db import check_version
 from shared.list_queries import ListQuery
@@ -213,6 +213,7 @@ def list_contacts(
     sort: str = "name",
 ) -> dict[str, Any]:
     user_id = caller(ctx, Action.READ)
+    check_owner_filter(session, user_id, owner_id)
     check_filter_ids(session, (Client, client_id, "client"))
     by_custom = custom_fields.list_query(session, "contact", Contact.custom, equal=custom,
                                          minimum=custom_min, maximum=custom_max)
