@@ -99,3 +99,31 @@ def test_archive_restore_and_delete(api: Api, owner):
     assert_problem(api.get(url, headers=owner.auth), 404)
     stranger = signup(api)
     assert_problem(api.post(f"{CLIENTS}/{uuid.uuid4()}/archive", headers=stranger.auth), 404)
+
+
+def test_a_second_client_of_a_name_in_any_case_needs_the_confirmation(api: Api, owner):
+    first = new_client(api, owner, "Acme Widgets")
+    refused = api.post(CLIENTS, headers=owner.auth,
+                       json={"name": "ACME widgets", "currency": "EUR"})
+    problem = assert_problem(refused, 409)
+    assert problem["type"] == "/api/docs#problem-conflict"
+    assert "ACME widgets" in problem["detail"] and "confirm_duplicate_name" in problem["detail"]
+    page = api.get(CLIENTS, headers=owner.auth, params={"q": "widgets"}).json()["data"]
+    assert [c["id"] for c in page] == [first["id"]]  # nothing created by the refusal
+
+    confirmed = api.post(CLIENTS, headers=owner.auth, json={
+        "name": "ACME widgets", "currency": "EUR", "confirm_duplicate_name": True})
+    assert confirmed.status_code == 201, confirmed.text
+    page = api.get(CLIENTS, headers=owner.auth, params={"q": "widgets"}).json()["data"]
+    assert sorted(c["id"] for c in page) == sorted([first["id"], confirmed.json()["id"]])
+
+
+def test_a_client_is_found_by_a_fragment_of_its_website_domain(api: Api, owner):
+    found = api.post(CLIENTS, headers=owner.auth, json={
+        "name": "Northwind", "currency": "EUR", "website": "https://www.zephyr-trading.example/shop"})
+    assert found.status_code == 201, found.text
+    new_client(api, owner, "Other")
+    page = api.get(CLIENTS, headers=owner.auth, params={"q": "Zephyr-Tra"})
+    assert page.status_code == 200
+    assert [c["id"] for c in page.json()["data"]] == [found.json()["id"]]
+    assert api.get(CLIENTS, headers=owner.auth, params={"q": "shop"}).json()["data"] == []

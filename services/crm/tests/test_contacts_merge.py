@@ -181,3 +181,33 @@ def _try(create):
         return create()
     except ValidationFailed:
         return None
+
+
+def test_a_merge_keeps_the_survivors_custom_values_and_the_duplicates_fill_the_rest(
+        rpc, firm, records):
+    admin = rpc.as_(firm, "admin")
+    for key, field_type in (("tier", "text"), ("seats", "number"), ("since", "date"),
+                            ("site", "url")):
+        admin.create_custom_field(entity="contact", key=key, label=key, type=field_type)
+    api = rpc.as_(firm, "member")
+    ann = api.create_contact(first_name="Ann", custom={"tier": "gold", "seats": 5})
+    dup = api.create_contact(first_name="Ann", last_name="Lee", custom={
+        "tier": "silver", "seats": 9, "since": "2024-02-29"})
+    with_site = api.update_contact(contact_id=ann["id"], custom={"site": "https://ann.test"})
+
+    merged = api.merge_contacts(contact_id=ann["id"], duplicate_id=dup["id"],
+                                expected_version=with_site["version"])
+    expected = {"tier": "gold", "seats": 5, "site": "https://ann.test",
+                "since": "2024-02-29"}
+    assert merged["custom"] == expected
+    assert merged["name"] == "Ann Lee"  # her derived name follows the last name filled in
+    assert [c["id"] for c in api.list_contacts(q="lee")["data"]] == [ann["id"]]
+    assert api.get_contact(contact_id=ann["id"])["custom"] == expected
+    assert [c["id"] for c in api.list_contacts(custom={"since": "2024-02-29"})["data"]] == [
+        ann["id"]]
+    assert api.list_contacts(custom={"tier": "silver"})["data"] == []
+    event = records.events(firm.tenant_id)[-1]
+    assert event["type"] == "crm.contact.merged"
+    assert event["data"] == {"survivor_id": ann["id"], "merged_id": dup["id"],
+                             "name": "Ann Lee", "merged_name": "Ann Lee",
+                             "actor_id": firm.user("member")}

@@ -4,12 +4,15 @@ clients checked, shown, filtered and sorted; archiving never breaks an object.""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import event, select
 
+from services.crm.domain.custom_field_queries import SORT_KINDS
+from services.crm.domain.custom_fields import TYPES
 from services.crm.models import Client
-from services.crm.use_cases import custom_fields
+from services.crm.use_cases import custom_fields, members
 from shared.db import tenant_transaction
 from shared.errors import (
     Conflict,
@@ -28,6 +31,18 @@ TIER = {"entity": "client", "key": "tier", "label": "Tier", "type": "single_sele
 
 def client(api, name, **custom):
     return api.create_client(name=name, currency="EUR", custom=custom)
+
+
+@pytest.fixture
+def add_member(crm_db, firm):
+    """Make a user an active member as identity's event would (a user field names one)."""
+    def add(user_id):
+        with tenant_transaction(crm_db.sessions, firm.context()) as session:
+            members.record_member(session, tenant_id=uuid.UUID(firm.tenant_id),
+                                  user_id=uuid.UUID(user_id), occurred_at=datetime.now(UTC),
+                                  role="member")
+        return user_id
+    return add
 
 
 def test_an_admin_defines_fields_and_every_member_reads_them_in_order(rpc, firm):
@@ -212,16 +227,25 @@ def test_an_archived_key_revives_with_its_type_and_refuses_another(rpc, firm):
     assert admin.get_client(client_id=acme["id"])["custom"] == {"tier": "gold"}
 
 
-def test_lists_filter_by_custom_values_of_every_type(rpc, firm):
+def test_lists_filter_by_custom_values_of_every_type(rpc, firm, add_member):
     admin = rpc.as_(firm)
     admin.create_custom_field(**{**TIER, "type": "multi_select", "key": "services"})
+    admin.create_custom_field(**{**TIER, "key": "tier"})
     for key, field_type in (("seats", "number"), ("rate", "decimal"), ("vip", "boolean"),
-                            ("since", "date"), ("budget", "money"), ("city", "text")):
+                            ("since", "date"), ("budget", "money"), ("city", "text"),
+                            ("about", "long_text"), ("site", "url"), ("mail", "email"),
+                            ("manager", "user")):
         admin.create_custom_field(entity="client", key=key, label=key, type=field_type)
+    assert {d["type"] for d in admin.list_custom_fields(entity="client")["data"]} == set(TYPES)
+    ann = add_member(str(uuid.uuid4()))
+    about = "Met at the fair.\n" + "Long story. " * 100
     client(admin, "A", services=["gold", "silver"], seats=5, rate="2.50", vip=True,
-           since="2024-01-01", budget={"amount": "10", "currency": "EUR"}, city="Berlin")
+           since="2024-01-01", budget={"amount": "10", "currency": "EUR"}, city="Berlin",
+           tier="gold", about=about, site="https://a.example/shop", mail="Info@A.example",
+           manager=ann)
     client(admin, "B", services=["silver"], seats=7, rate="2.5", vip=False,
-           since="2024-01-02", city="Paris")
+           since="2024-01-02", city="Paris", tier="silver", about="Short.",
+           site="https://b.example", mail="info@b.example", manager=firm.user("owner"))
     client(admin, "C")
 
     def names(**custom):
@@ -229,6 +253,7 @@ def test_lists_filter_by_custom_values_of_every_type(rpc, firm):
 
     assert names(services="silver") == ["A", "B"]
     assert names(services="gold") == ["A"]
+    assert names(tier="silver") == ["B"]
     assert names(seats="7") == ["B"]
     assert names(rate="2.500") == ["A", "B"]
     assert names(vip="false") == ["B"]
@@ -236,24 +261,53 @@ def test_lists_filter_by_custom_values_of_every_type(rpc, firm):
     assert names(budget="10.00 EUR") == ["A"]
     assert names(city="Paris", seats="7") == ["B"]
     assert names(city="Paris", seats="5") == []
+    assert names(about=about.strip()) == ["A"]  # the whole value: equality, not a search
+    assert names(about="Short") == []
+    assert names(site="https://a.example/shop") == ["A"]
+    assert names(site="https://a.example") == []
+    assert names(mail="INFO@a.example") == ["A"]  # stored and filtered lower-cased
+    assert names(manager=ann) == ["A"]
+    assert names(manager=firm.user("owner").upper()) == ["B"]
     with pytest.raises(ValidationFailed) as refused:
-        admin.list_clients(custom={"seats": "many", "nope": "x"})
-    assert set(refused.value.errors) == {"custom.seats", "custom.nope"}
+        admin.list_clients(custom={"seats": "many", "nope": "x", "site": "ftp://a.example",
+                                   "mail": "not an address", "manager": "nobody"})
+    assert set(refused.value.errors) == {f"custom.{k}" for k in (
+        "seats", "nope", "site", "mail", "manager")}
 
 
-@pytest.mark.parametrize("field_type, values, order", [
+USERS = [f"{digit}0000000-0000-4000-8000-000000000000" for digit in "123"]
+"""Member ids in their sort order (text), for the user field's sort."""
+
+
+SORTED = [
     ("number", [5, -3, None, 12], ["c", "b", "a", "d"]),
     ("decimal", ["10.5", "9.75", None, "100"], ["c", "b", "a", "d"]),
     ("money", [{"amount": "20", "currency": "EUR"}, {"amount": "3", "currency": "EUR"}, None,
                {"amount": "100", "currency": "EUR"}], ["c", "b", "a", "d"]),
     ("date", ["2024-03-01", "2023-12-31", None, "2025-01-01"], ["c", "b", "a", "d"]),
     ("text", ["m", "b", None, "z"], ["c", "b", "a", "d"]),
+    ("long_text", ["m\n" + "m" * 600, "b" * 600, None, "z"], ["c", "b", "a", "d"]),
+    ("url", ["https://m.example", "http://b.example", None, "https://z.example"],
+     ["c", "b", "a", "d"]),
+    ("email", ["M@m.example", "b@b.example", None, "z@a.example"], ["c", "b", "a", "d"]),
+    ("user", [USERS[1], USERS[0], None, USERS[2]], ["c", "b", "a", "d"]),
     ("boolean", [True, False, None, True], ["c", "b", "a", "d"]),
     ("single_select", ["bronze", "silver", None, "gold"], ["c", "d", "b", "a"]),
-])
+]
+"""(type, values of a, b, c, d, their ascending order) for every type that sorts."""
+
+
+def test_the_sort_walk_covers_every_type_that_sorts():
+    assert {case[0] for case in SORTED} == set(SORT_KINDS) == set(TYPES) - {"multi_select"}
+
+
+@pytest.mark.parametrize("field_type, values, order", SORTED)
 def test_a_custom_sorted_list_walks_to_its_end_with_every_row_once(
-        rpc, firm, field_type, values, order):
+        rpc, firm, add_member, field_type, values, order):
     admin = rpc.as_(firm)
+    if field_type == "user":
+        for user_id in USERS:
+            add_member(user_id)
     options = TIER["options"] if field_type == "single_select" else None
     admin.create_custom_field(entity="client", key="k", label="K", type=field_type,
                               options=options)

@@ -22,7 +22,7 @@ from services.crm.use_cases.common import (
     record_filters,
 )
 from services.crm.use_cases.list_rows import listed_view, present_record, rows_with_owner
-from services.crm.use_cases.members import check_owner
+from services.crm.use_cases.members import check_owner, check_owner_filter
 from shared.call_context import CallContext
 from shared.db import check_version, utcnow
 from shared.errors import Conflict, Unprocessable
@@ -151,6 +151,7 @@ def list_clients(
     sort: str = "name",
 ) -> dict[str, Any]:
     user_id = caller(ctx, Action.READ)
+    check_owner_filter(session, user_id, owner_id)
     by_custom = custom_fields.list_query(session, "client", Client.custom, equal=custom,
                                          minimum=custom_min, maximum=custom_max)
     sorts: dict[str, Any] = dict(CLIENT_SORTS)

@@ -24,7 +24,7 @@ from services.crm.use_cases.common import (
     record_filters,
 )
 from services.crm.use_cases.list_rows import listed_view, present_record, rows_with_owner
-from services.crm.use_cases.members import check_owner
+from services.crm.use_cases.members import check_owner, check_owner_filter
 from shared.call_context import CallContext
 from shared.db import check_version
 from shared.list_queries import ListQuery
@@ -130,7 +130,7 @@ def get_contact(session: Session, ctx: CallContext, *, contact_id: uuid.UUID) ->
     return present(session, get_or_404(session, Contact, contact_id, "contact"))
 
 
-def _new_name(contact: Contact, changes: dict[str, Any]) -> str:
+def new_name(contact: Contact, changes: dict[str, Any]) -> str:
     """A given name wins; `null`/empty derives "first last"; a name that was derived
     follows first and last name changes, one that was given stays."""
     first = changes.get("first_name", contact.first_name)
@@ -150,7 +150,7 @@ def update_contact(session: Session, ctx: CallContext, *, contact_id: uuid.UUID,
     user_id = caller(ctx, Action.WRITE)
     contact = get_or_404(session, Contact, contact_id, "contact")
     check_version(contact, expected_version)
-    changes["name"] = _new_name(contact, changes)
+    changes["name"] = new_name(contact, changes)
     for listed in ("emails", "phones"):
         if listed in changes:
             changes[listed] = rules.with_one_primary(changes[listed], listed)
@@ -213,6 +213,7 @@ def list_contacts(
     sort: str = "name",
 ) -> dict[str, Any]:
     user_id = caller(ctx, Action.READ)
+    check_owner_filter(session, user_id, owner_id)
     check_filter_ids(session, (Client, client_id, "client"))
     by_custom = custom_fields.list_query(session, "contact", Contact.custom, equal=custom,
                                          minimum=custom_min, maximum=custom_max)

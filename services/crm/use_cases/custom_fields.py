@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from services.crm.domain import custom_field_queries as queries
 from services.crm.domain import custom_fields as rules
 from services.crm.models import CustomFieldDefinition, Member
+from services.crm.use_cases.members import check_filter_user
 from shared.errors import ValidationFailed
 from shared.tenancy import USER_KEY
 
@@ -233,6 +234,10 @@ def list_query(session: Session, entity: str, column: Any, *,
         ranges.extend(_range_clauses(column, key, definition.type, wanted))
     if errors:
         raise ValidationFailed("Invalid custom field filters.", errors)
+    for key, wanted in filters.items():
+        if definitions[key].type == "user":  # named members on write: filter as owner_id
+            check_filter_user(session, session.info.get(USER_KEY), wanted.contains,
+                              column.contains({key: wanted.contains}))
     return CustomFieldQuery(session, entity, column, definitions, filters,
                             containment or None, ranges)
 

@@ -44,7 +44,7 @@ from services.crm.use_cases.common import (
 )
 from services.crm.use_cases.deal_ranks import end_of_stage
 from services.crm.use_cases.list_rows import listed_view, present_record, rows_with_owner
-from services.crm.use_cases.members import check_owner
+from services.crm.use_cases.members import check_owner, check_owner_filter
 from services.crm.use_cases.pipelines import (
     active_stages,
     ensure_default_pipeline,
@@ -290,6 +290,7 @@ def list_deals(
     """A page of deals. Filters by id name objects of the tenant; another tenant's id is
     NotFound (docs/rpc/crm.md)."""
     user_id = caller(ctx, Action.READ)
+    check_owner_filter(session, user_id, owner_id)
     check_filter_ids(session, (Client, client_id, "client"), (Contact, contact_id, "contact"),
                      (Pipeline, pipeline_id, "pipeline"), (Stage, stage_id, "stage"))
     by_custom = custom_fields.list_query(session, "deal", Deal.custom, equal=custom,

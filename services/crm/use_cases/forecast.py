@@ -18,7 +18,7 @@ from services.crm.domain import forecast as rules
 from services.crm.domain.permissions import Action
 from services.crm.models import Deal, Pipeline, Stage
 from services.crm.use_cases.common import caller, check_filter_ids
-from services.crm.use_cases.members import owner_names
+from services.crm.use_cases.members import check_owner_filter, owner_names
 from shared.call_context import CallContext
 from shared.errors import ValidationFailed
 
@@ -46,9 +46,10 @@ def _scope(pipeline_id: uuid.UUID | None, owner_id: uuid.UUID | None
 def forecast(session: Session, ctx: CallContext, *, start: date, end: date, currency: str,
              pipeline_id: uuid.UUID | None = None, owner_id: uuid.UUID | None = None
              ) -> dict[str, Any]:
-    caller(ctx, Action.READ)
+    user_id = caller(ctx, Action.READ)
     _check_range(start, end)
     check_filter_ids(session, (Pipeline, pipeline_id, "pipeline"))
+    check_owner_filter(session, user_id, owner_id)
     other_currencies: dict[str, int] = {}
 
     scope = _scope(pipeline_id, owner_id)

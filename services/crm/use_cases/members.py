@@ -11,13 +11,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from services.crm.models import Member
+from services.crm.models import Client, Contact, Deal, Member
 from shared.call_context import CallContext
-from shared.errors import ValidationFailed
+from shared.errors import NotFound, ValidationFailed
 
 
 def record_member(
@@ -67,6 +67,28 @@ def check_owner(
             "Unknown owner.", {field: ["Must be a member of your tenant."]}
         )
     return owner
+
+
+def check_filter_user(session: Session, caller_id: Any, user_id: Any,
+                      *held: ColumnElement[bool]) -> None:
+    """A user id a list is filtered by (`owner_id`, a user field) names someone the tenant
+    knows, else NotFound, as a foreign client id in a filter is: the caller, a member in
+    the mirror (a removed one too: their records stay theirs until reassigned), or someone
+    a record already holds (any of `held`: identity's event may not have reached crm yet,
+    and records are only given members). Another tenant's user, or an id never seen, is none
+    of these; an empty page would tell "not yours" apart from "nothing yet"."""
+    if user_id is None or str(user_id) == str(caller_id):
+        return
+    if session.execute(select(Member.user_id).where(Member.user_id == user_id)).first():
+        return
+    if not any(session.execute(select(exists().where(h))).scalar_one() for h in held):
+        raise NotFound("No such user in your tenant.")
+
+
+def check_owner_filter(session: Session, caller_id: Any, owner_id: Any) -> None:
+    """`check_filter_user` for an `owner_id` filter: held as the owner of any record."""
+    check_filter_user(session, caller_id, owner_id, Client.owner_id == owner_id,
+                      Contact.owner_id == owner_id, Deal.owner_id == owner_id)
 
 
 def owner_names(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:

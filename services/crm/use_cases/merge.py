@@ -19,7 +19,7 @@ from services.crm.domain.merge import ContactData, plan_merge
 from services.crm.domain.permissions import Action
 from services.crm.models import ClientContact, Contact, Deal, DealContact
 from services.crm.use_cases.common import as_uuid, caller
-from services.crm.use_cases.contacts import present, refresh_search_text
+from services.crm.use_cases.contacts import new_name, present, refresh_search_text
 from shared.call_context import CallContext
 from shared.db import check_version, utcnow
 from shared.errors import NotFound, ValidationFailed
@@ -84,6 +84,9 @@ def merge_contacts(session: Session, ctx: CallContext, *, contact_id: uuid.UUID,
     session.flush()
 
     survivor.title = plan.title
+    # a derived name follows the names the duplicate filled in, as in an update
+    survivor.name = new_name(survivor, {"first_name": plan.first_name,
+                                        "last_name": plan.last_name})
     survivor.first_name, survivor.last_name = plan.first_name, plan.last_name
     survivor.emails, survivor.phones = plan.emails, plan.phones
     survivor.tags, survivor.notes, survivor.custom = plan.tags, plan.notes, plan.custom
