@@ -146,6 +146,47 @@ def test_tokens_signed_by_a_stranger_with_our_kid_are_401(api, owner, change):
     assert_problem(api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}), 401)
 
 
+@pytest.fixture
+def our_signer(suite):
+    """identity's own active signing key, read from its database as identity reads it:
+    tokens signed with it differ from a real one only in the claims a test changes."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    from services.identity.keys import KeyRing
+    from services.identity.settings import IdentitySettings
+    from shared.db import tenant_transaction
+
+    engine = create_engine(suite.db_url("identity"), pool_size=1)
+    try:
+        with tenant_transaction(sessionmaker(engine), tenant_id=None, user_id=None) as session:
+            yield KeyRing(IdentitySettings.from_env()).signer(session)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("change", [
+    {"aud": "another-api"},
+    {"exp": int(time.time()) - 3600},
+    {"iss": "https://impostor.example"},
+    {"tid": None},
+])
+def test_tokens_signed_with_our_own_key_but_a_wrong_claim_are_401(api, owner, our_signer,
+                                                                   change):
+    """The claim alone refuses them: the same key and claims otherwise are answered 200."""
+    claims = {**_claims(owner.access_token), "exp": int(time.time()) + 300}
+
+    def signed(claims: dict) -> str:
+        return jwt.encode({k: v for k, v in claims.items() if v is not None},
+                          our_signer.private_key, algorithm="ES256",
+                          headers={"kid": our_signer.kid})
+
+    me = api.get("/api/v1/me", headers={"Authorization": f"Bearer {signed(claims)}"})
+    assert me.status_code == 200, me.text
+    assert_problem(api.get("/api/v1/me", headers={
+        "Authorization": f"Bearer {signed({**claims, **change})}"}), 401)
+
+
 def test_an_unknown_kid_is_401(api, owner):
     stranger = ec.generate_private_key(ec.SECP256R1())
     token = jwt.encode(_claims(owner.access_token), stranger, algorithm="ES256",
