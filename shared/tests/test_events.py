@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from shared.call_context import CallContext
 from shared.db import tenant_transaction
-from shared.event_handling import dead_letter_queue_name
+from shared.event_handling import dead_letter_queue_name, retry_queue_name
 from shared.outbox import record_event
 from shared.outbox_relay import EventPublisher, relay_batch
 from shared.testing import TcpProxy, wait_until
@@ -19,6 +19,8 @@ from shared.tests.notes_service import Note, NotesConsumer
 
 TENANT = str(uuid.uuid4())
 HANDLER_QUEUE = "evt-notes-notes.note.created--notes.count_created"
+CLOCK_SLACK = 0.01
+"""Timer granularity allowed when a measured pause is compared with a configured one."""
 
 
 def _write_note(db, body="hello"):
@@ -136,9 +138,10 @@ def test_a_handler_that_keeps_failing_ends_in_the_dead_letter_queue(
 ):
     from shared.tests.notes_service import FailSwitch
 
-    monkeypatch.setenv("BUREAU_EVENT_RETRY_DELAYS", "0.1,0.1")
+    monkeypatch.setenv("BUREAU_EVENT_RETRY_DELAYS", "0.2,0.4")
     monkeypatch.setattr(FailSwitch, "failures_left", 1000)
     monkeypatch.setattr(FailSwitch, "deliveries", [])
+    monkeypatch.setattr(FailSwitch, "delivered_at", [])
     envelope = _write_note(notes_db)
 
     def dead_letter():
@@ -161,6 +164,40 @@ def test_a_handler_that_keeps_failing_ends_in_the_dead_letter_queue(
     assert tally(notes_db) == 0
     # the handler knew which attempt was its last (EventDelivery)
     assert FailSwitch.deliveries == [(1, False), (2, False), (3, True)]
+    # each retry came after its configured delay, never at once
+    first, second, third = FailSwitch.delivered_at
+    assert second - first >= 0.2 - CLOCK_SLACK
+    assert third - second >= 0.4 - CLOCK_SLACK
+
+
+def test_an_event_that_cannot_be_parked_is_requeued_after_a_pause_not_lost(
+    notes_service, notes_db, rabbit_config, monkeypatch
+):
+    """Its retry queue deleted under the running handler (whose publisher believes it
+    declared it), a failed event cannot be parked: the broker has no queue to route the
+    copy to. It is not acked into the void; it goes back to the handler's queue after the
+    first retry delay, not at once; the retry queue is declared again, so the next failure
+    parks as usual."""
+    from shared.tests.notes_service import FailSwitch
+
+    monkeypatch.setenv("BUREAU_EVENT_RETRY_DELAYS", "0.3")
+    monkeypatch.setattr(FailSwitch, "failures_left", 1)
+    _write_note(notes_db, "parks once")  # the publisher declares the side queues
+    wait_until(lambda: tally(notes_db) == 1, timeout=15)
+
+    monkeypatch.setattr(FailSwitch, "failures_left", 2)
+    monkeypatch.setattr(FailSwitch, "deliveries", [])
+    monkeypatch.setattr(FailSwitch, "delivered_at", [])
+    with Connection(rabbit_config["AMQP_URI"]) as conn:
+        conn.default_channel.queue_delete(retry_queue_name(HANDLER_QUEUE))
+    _write_note(notes_db, "cannot park")
+
+    wait_until(lambda: tally(notes_db) == 2, timeout=15)
+    # requeued (same attempt), then parked for a retry (attempt 2, the last), then handled
+    assert FailSwitch.deliveries == [(1, False), (1, False), (2, True)]
+    first, second, third = FailSwitch.delivered_at
+    assert second - first >= 0.3 - CLOCK_SLACK
+    assert third - second >= 0.3 - CLOCK_SLACK
 
 
 def test_slow_queries_in_one_service_overlap(notes_service, rabbit_config):
