@@ -1,17 +1,22 @@
 """Events end to end on the real broker: outbox, relay, inbox, retries, dead letters."""
 
+import contextlib
+import threading
 import time
 import uuid
+from collections import Counter
 
+import eventlet
 import pytest
-from kombu import Connection
+from kombu import Connection, Queue
+from nameko.events import get_event_exchange
 from nameko.standalone.rpc import ServiceRpcProxy
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from shared.call_context import CallContext
 from shared.db import tenant_transaction
 from shared.event_handling import dead_letter_queue_name, retry_queue_name
-from shared.outbox import record_event
+from shared.outbox import record_event, record_events
 from shared.outbox_relay import EventPublisher, relay_batch
 from shared.testing import TcpProxy, wait_until
 from shared.tests.conftest import tally
@@ -35,9 +40,45 @@ def _write_note(db, body="hello"):
         )
 
 
+def _write_notes(db, count):
+    """One bulk use case: `count` events in one transaction."""
+    ctx = CallContext(tenant_id=TENANT, request_id="req-bulk")
+    items = [{"note_id": uuid.uuid4(), "body": f"bulk-{i}"} for i in range(count)]
+    with tenant_transaction(db.sessions, ctx) as session:
+        record_events(session, ctx, "notes.note.created", items)
+
+
 def _outbox(db):
     with db.engine.connect() as conn:
         return conn.execute(text("SELECT status, attempts FROM outbox ORDER BY seq")).all()
+
+
+def _outbox_ids(db):
+    with db.engine.connect() as conn:
+        return set(conn.execute(text("SELECT id::text FROM outbox")).scalars())
+
+
+@contextlib.contextmanager
+def _tap(rabbit_config, name="tap", **queue_arguments):
+    """A queue bound to the notes events exchange: what the relay really got to the broker."""
+    exchange = get_event_exchange("notes", rabbit_config)
+    queue = Queue(name, exchange=exchange, routing_key="notes.note.created",
+                  queue_arguments=queue_arguments or None)
+    with Connection(rabbit_config["AMQP_URI"]) as conn:
+        bound = queue(conn.default_channel)
+        bound.declare()
+        try:
+            yield bound
+        finally:
+            bound.delete()
+
+
+def _drain_ids(bound_queue):
+    """Event ids of every message on the queue (consumed), in arrival order."""
+    ids = []
+    while (message := bound_queue.get(no_ack=True)) is not None:
+        ids.append(message.payload["id"])
+    return ids
 
 
 def test_an_event_is_published_after_commit_and_consumed_once(notes_service, notes_db):
@@ -91,6 +132,99 @@ def test_an_event_nobody_listens_to_is_marked_unroutable(notes_db, rabbit_config
         result = relay_batch(conn, publish)
     assert (result.sent, result.unroutable) == (0, 1)
     assert _outbox(notes_db) == [("unroutable", 1)]
+
+
+def test_an_event_the_broker_refuses_stays_pending_and_is_sent_once_accepted(
+    notes_db, rabbit_config
+):
+    """Publisher confirms: a routed event the broker nacks (its only queue is full and
+    rejects publishes) is not marked sent; it is postponed and sent by a later pass."""
+    _write_note(notes_db)
+    publish = EventPublisher(rabbit_config["AMQP_URI"], "notes", rabbit_config)
+    with _tap(rabbit_config, "full", **{"x-max-length": 0, "x-overflow": "reject-publish"}):
+        with notes_db.engine.begin() as conn:
+            result = relay_batch(conn, publish)
+    assert (result.sent, result.unroutable, result.failed) == (0, 0, 1)
+    assert _outbox(notes_db) == [("pending", 1)]
+    with notes_db.engine.connect() as conn:
+        error, later = conn.execute(
+            text("SELECT last_error, next_attempt_at > now() FROM outbox")
+        ).one()
+    assert error and later  # kombu reports the nack as an OperationalError
+
+    with _tap(rabbit_config) as tap:
+        with notes_db.engine.begin() as conn:
+            conn.execute(text("UPDATE outbox SET next_attempt_at = now()"))  # due now
+            assert relay_batch(conn, publish).sent == 1
+        assert _outbox(notes_db) == [("sent", 1)]
+        assert _drain_ids(tap) == list(_outbox_ids(notes_db))
+
+
+def test_two_relays_draining_one_outbox_publish_every_event_exactly_once(
+    notes_db, rabbit_config
+):
+    """Two replicas' relays, each on its own database connection: while one holds a batch
+    (claimed, published, not yet marked), the other skips it (SKIP LOCKED) and publishes
+    the next rows; in the end every row is sent and on the broker once."""
+    _write_notes(notes_db, 300)
+    amqp = rabbit_config["AMQP_URI"]
+    first_holds_a_batch = threading.Event()
+    second_published = threading.Event()
+
+    def relay(name, before_first_mark=None):
+        engine = create_engine(notes_db.url)
+        publish = EventPublisher(amqp, "notes", rabbit_config)
+        published = []
+
+        def counting(envelope, headers, event_type):
+            publish(envelope, headers, event_type)
+            published.append(envelope["id"])
+            if name == "second":
+                second_published.set()
+
+        try:
+            hook = before_first_mark
+            while True:
+                with engine.begin() as conn:
+                    result = relay_batch(conn, counting, limit=20, before_mark=hook)
+                hook = None
+                if not result.handled:
+                    return published
+        finally:
+            engine.dispose()
+
+    def hold_until_the_second_publishes():
+        first_holds_a_batch.set()
+        assert second_published.wait(5), "the second relay waited on the first one's rows"
+
+    with _tap(rabbit_config) as tap:
+        first = eventlet.spawn(relay, "first", hold_until_the_second_publishes)
+        assert first_holds_a_batch.wait(5)
+        second = eventlet.spawn(relay, "second")
+        by_first, by_second = first.wait(), second.wait()
+        arrived = Counter(_drain_ids(tap))
+
+    assert by_first and by_second
+    assert set(by_first).isdisjoint(by_second)
+    assert set(arrived) == _outbox_ids(notes_db)
+    assert set(arrived.values()) == {1}
+    assert len(arrived) == 300
+    assert {s for s, _ in _outbox(notes_db)} == {"sent"}
+
+
+def test_two_service_replicas_relay_a_bulk_change_exactly_once(
+    container_factory, service_config, notes_db, rabbit_config
+):
+    """The same with the relays as they run: two containers of the service, one database."""
+    with _tap(rabbit_config) as tap:
+        for _ in range(2):
+            container_factory(NotesConsumer.__bases__[0], service_config(notes_db)).start()
+        _write_notes(notes_db, 300)
+        wait_until(lambda: {s for s, _ in _outbox(notes_db)} == {"sent"}, timeout=30)
+        arrived = Counter(_drain_ids(tap))
+    assert set(arrived) == _outbox_ids(notes_db)
+    assert set(arrived.values()) == {1}
+    wait_until(lambda: tally(notes_db) == 300, timeout=30)
 
 
 def test_events_committed_while_the_broker_is_unreachable_arrive_when_it_returns(
