@@ -5,6 +5,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from datetime import datetime
 
 import eventlet
 import pytest
@@ -17,7 +18,7 @@ from shared.call_context import CallContext
 from shared.db import tenant_transaction
 from shared.event_handling import dead_letter_queue_name, retry_queue_name
 from shared.outbox import record_event, record_events
-from shared.outbox_relay import EventPublisher, relay_batch
+from shared.outbox_relay import EventPublisher, backoff_seconds, relay_batch
 from shared.testing import TcpProxy, wait_until
 from shared.tests.conftest import tally
 from shared.tests.notes_service import Note, NotesConsumer
@@ -233,11 +234,11 @@ def test_events_committed_while_the_broker_is_unreachable_arrive_when_it_returns
     amqp = rabbit_config["AMQP_URI"]
     vhost = amqp.rsplit("/", 1)[1]
     proxy = TcpProxy("127.0.0.1", 5672)
+    via_proxy = f"amqp://guest:guest@127.0.0.1:{proxy.port}/{vhost}"
+    container = container_factory(
+        NotesConsumer.__bases__[0], service_config(notes_db, AMQP_URI=via_proxy)
+    )
     try:
-        via_proxy = f"amqp://guest:guest@127.0.0.1:{proxy.port}/{vhost}"
-        container = container_factory(
-            NotesConsumer.__bases__[0], service_config(notes_db, AMQP_URI=via_proxy)
-        )
         container.start()
         _write_note(notes_db, "before")
         wait_until(lambda: tally(notes_db) == 1)
@@ -245,13 +246,37 @@ def test_events_committed_while_the_broker_is_unreachable_arrive_when_it_returns
         proxy.cut()
         for i in range(10):
             _write_note(notes_db, f"during-{i}")
-        time.sleep(0)  # let the relay try (and fail) at least once
-        wait_until(lambda: any(s == "pending" for s, _ in _outbox(notes_db)), timeout=5)
+
+        # The relay keeps trying the first pending row, each time later than the last.
+        tries: dict[int, datetime] = {}  # attempts -> next_attempt_at
+
+        def tried_three_times():
+            with notes_db.engine.connect() as conn:
+                attempts, due = conn.execute(text(
+                    "SELECT attempts, next_attempt_at FROM outbox WHERE status = 'pending' "
+                    "ORDER BY seq LIMIT 1"
+                )).one()
+            tries.setdefault(attempts, due)
+            return attempts >= 3
+
+        wait_until(tried_three_times, timeout=10)
+        assert {1, 2, 3} <= set(tries)
+        # The k-th failure postpones the row by backoff_seconds(k-1) (0.5 s, 1 s, 2 s) and
+        # a retry waits for the row to be due, so each due time is at least the next
+        # postponement after the previous one: 1 s, then 2 s.
+        for k in (2, 3):
+            gap = (tries[k] - tries[k - 1]).total_seconds()
+            assert gap >= backoff_seconds(k - 1) - CLOCK_SLACK, (k, gap)
+        assert {s for s, _ in _outbox(notes_db)} == {"sent", "pending"}
 
         proxy.restore()
         wait_until(lambda: tally(notes_db) == 11, timeout=60)
         assert {s for s, _ in _outbox(notes_db)} == {"sent"}
     finally:
+        # Stop the service while the broker is reachable: a consumer killed while it
+        # reconnects through a cut proxy retries forever and the kill waits for it.
+        proxy.restore()
+        container.kill()
         proxy.close()
 
 
