@@ -5,7 +5,10 @@ at once, in a tight loop). Here a failed message is republished to `<queue>.retr
 queue whose messages expire after a growing delay and dead-letter back into the handler's
 queue; after the last attempt it goes to `<queue>.dlq`, where an operator inspects and
 replays it (`python -m shared.dead_letters`). The original is acked only after the copy
-is confirmed by the broker, so nothing is silently dropped.
+is confirmed by the broker and routed to its queue (`mandatory`), so nothing is silently
+dropped. If parking fails (the broker refuses the copy, a side queue was deleted), the
+original goes back to the broker after a pause that grows while parking keeps failing,
+never in a tight loop, and the side queues are declared again.
 
 Handlers receive the event envelope; they make their effect idempotent with
 `shared.inbox.first_delivery` in the effect's transaction.
@@ -17,6 +20,7 @@ import logging
 import os
 from typing import Any
 
+import eventlet
 from kombu import Connection, Exchange, Queue
 from nameko.amqp.publish import Publisher
 from nameko.constants import PERSISTENT
@@ -28,6 +32,8 @@ log = logging.getLogger(__name__)
 ATTEMPTS_HEADER = "x-bureau-attempts"
 ERROR_HEADER = "x-bureau-last-error"
 DEFAULT_DELAYS = (1.0, 5.0, 30.0, 120.0, 600.0)
+PARK_FAILURE_PAUSE_CAP = 10.0
+"""The longest a worker holds an event it could not park: a stop waits for workers."""
 
 
 def retry_delays() -> tuple[float, ...]:
@@ -36,6 +42,13 @@ def retry_delays() -> tuple[float, ...]:
     if not raw:
         return DEFAULT_DELAYS
     return tuple(float(x) for x in raw.split(",") if x.strip())
+
+
+def park_failure_pause(failures: int) -> float:
+    """Seconds to hold an event that could not be parked, after `failures` failures in a
+    row: the retry delays' schedule, capped, so a broken broker is not hammered."""
+    delays = retry_delays() or DEFAULT_DELAYS
+    return min(PARK_FAILURE_PAUSE_CAP, delays[min(failures, len(delays)) - 1])
 
 
 def retry_queue_name(queue_name: str) -> str:
@@ -79,14 +92,19 @@ class ReliableEventHandler(EventHandler):
             use_confirms=True,
             delivery_mode=PERSISTENT,
             declare=[self.retry_queue, self.dead_letter_queue],
+            mandatory=True,
         )
+        self.park_failures = 0
 
     def start(self) -> None:
         # Declare the side queues now, so an operator sees them before the first failure.
+        self.declare_side_queues()
+        super().start()
+
+    def declare_side_queues(self) -> None:
         with self.publisher_connection() as conn:
             for queue in (self.retry_queue, self.dead_letter_queue):
                 queue.bind(conn.default_channel).declare()
-        super().start()
 
     def publisher_connection(self) -> Connection:
         return Connection(self.container.config["AMQP_URI"])
@@ -98,12 +116,28 @@ class ReliableEventHandler(EventHandler):
             try:
                 self._park(message, exc_info)
             except Exception:
-                # Could not park it: give it back to the broker rather than lose it.
-                log.exception("could not park a failed event; requeueing it")
-                self.queue_consumer.requeue_message(message)
+                self._requeue_after_pause(message)
                 return result, exc_info
+            self.park_failures = 0
         self.queue_consumer.ack_message(message)
         return result, exc_info
+
+    def _requeue_after_pause(self, message: Any) -> None:
+        """Give an event that could not be parked back to the broker rather than lose it,
+        after a pause (eventlet's: other workers go on), and declare the side queues again
+        in case one was deleted (the publisher believes it declared them already)."""
+        self.park_failures += 1
+        pause = park_failure_pause(self.park_failures)
+        log.exception(
+            "could not park a failed event (%d failure(s) in a row); requeueing it in %.1fs",
+            self.park_failures, pause,
+        )
+        eventlet.sleep(pause)
+        try:
+            self.declare_side_queues()
+        except Exception:
+            log.warning("could not declare the side queues of %s", self.queue.name)
+        self.queue_consumer.requeue_message(message)
 
     def _park(self, message: Any, exc_info: Any) -> None:
         headers = dict(message.headers or {})

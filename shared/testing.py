@@ -148,8 +148,11 @@ class TcpProxy:
         self.restore()
 
     def restore(self) -> None:
+        """Listen again (nothing to do if not cut)."""
         import threading
 
+        if self._listener is not None:
+            return
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self.port))

@@ -6,6 +6,7 @@ through the outbox; `Tally` counts the events it consumes, idempotently.
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from marshmallow import Schema, fields
@@ -81,6 +82,8 @@ class FailSwitch(DependencyProvider):
     failures_left = 0
     deliveries: list[tuple[int, bool]] = []
     """(attempt, last) of every delivery the handler saw."""
+    delivered_at: list[float] = []
+    """time.monotonic() of every delivery, to measure the pause between attempts."""
 
     def get_dependency(self, worker_ctx):  # type: ignore[no-untyped-def]
         return self
@@ -138,6 +141,7 @@ class NotesService:
     @handles("notes", "notes.note.created")
     def count_created(self, envelope: dict) -> None:
         FailSwitch.deliveries.append((self.delivery.attempt, self.delivery.last))
+        FailSwitch.delivered_at.append(time.monotonic())
         if self.fail.failures_left > 0:
             FailSwitch.failures_left -= 1
             raise RuntimeError("handler failed on purpose")
