@@ -120,3 +120,47 @@ def test_another_tenants_pipeline_is_not_found(rpc, firm, other_firm):
     with pytest.raises(NotFound):
         rpc.as_(firm).forecast(**asked, pipeline_id=theirs)
     assert rpc.as_(firm).forecast(**asked, pipeline_id=mine)["pipeline_id"] == mine
+
+
+def test_each_owner_gets_their_own_weighted_committed_and_win_rate(rpc, firm, closed_on):
+    """Two owners' deals in one range: by_owner splits what totals add up, and an
+    `owner_id` filter gives one owner's figures alone."""
+    boss, member = rpc.as_(firm), rpc.as_(firm, "member")
+    client = boss.create_client(name="Acme", currency="EUR")
+    stages = boss.list_pipelines()["data"][0]["stages"]  # 10 %, 25 %, 40 % ...
+
+    def deal(api, amount, stage=0):
+        return api.create_deal(name=f"D {amount}", client_id=client["id"],
+                               amount={"amount": amount, "currency": "EUR"},
+                               expected_close_date="2026-11-15", stage_id=stages[stage]["id"])
+
+    deal(boss, "1000.00")                                  # boss: weighted 100.00
+    won = deal(boss, "300.00")
+    boss.mark_deal_won(deal_id=won["id"])
+    closed_on(firm, won, datetime(2026, 11, 20, tzinfo=UTC))
+    deal(member, "200.00", stage=2)                        # member: weighted 80.00
+    for amount, outcome in (("40.00", "won"), ("60.00", "lost"), ("70.00", "lost")):
+        closing = deal(member, amount)
+        if outcome == "won":
+            member.mark_deal_won(deal_id=closing["id"])
+        else:
+            member.mark_deal_lost(deal_id=closing["id"], reason="Budget")
+        closed_on(firm, closing, datetime(2026, 11, 21, tzinfo=UTC))
+    asked = {"from": "2026-11-01", "to": "2026-11-30", "currency": "EUR"}
+
+    result = boss.forecast(**asked)
+
+    owners = {o["owner_id"]: o for o in result["by_owner"]}
+    assert set(owners) == {firm.user("owner"), firm.user("member")}
+    mine, theirs = owners[firm.user("owner")], owners[firm.user("member")]
+    assert (mine["weighted"]["amount"], mine["committed"]["amount"]) == ("100.00", "300.00")
+    assert (mine["won_count"], mine["lost_count"], mine["win_rate"]) == (1, 0, "1.0000")
+    assert (theirs["weighted"]["amount"], theirs["committed"]["amount"]) == ("80.00", "40.00")
+    assert (theirs["won_count"], theirs["lost_count"], theirs["win_rate"]) == (1, 2, "0.3333")
+    totals = result["totals"]
+    assert (totals["weighted"]["amount"], totals["committed"]["amount"]) == ("180.00", "340.00")
+    assert (totals["won_count"], totals["lost_count"], totals["win_rate"]) == (2, 2, "0.5000")
+    alone = boss.forecast(**asked, owner_id=firm.user("member"))
+    assert [o["owner_id"] for o in alone["by_owner"]] == [firm.user("member")]
+    assert alone["totals"]["weighted"]["amount"] == "80.00"
+    assert alone["totals"]["win_rate"] == "0.3333"
