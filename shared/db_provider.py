@@ -26,7 +26,6 @@ def container_database_url(container: Any) -> str:
     )
 
 
-
 class WorkerDatabase:
     """What a worker sees: transactions in its caller's scope, on one session."""
 

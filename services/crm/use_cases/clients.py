@@ -85,7 +85,6 @@ CLIENT_IDS = ListQuery(
 )
 
 
-
 def refresh_search_text(client: Client) -> None:
     client.search_text = rules.search_text(client.name, client.legal_name, client.domain)
 
