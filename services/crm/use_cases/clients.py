@@ -46,7 +46,7 @@ LIST_COLUMNS = (Client.id, Client.name, Client.legal_name, Client.website, Clien
 def client_view(client: Mapping[str, Any], owner_name: str | None,
                 shown: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
     """The API's client from its LIST_COLUMNS: a list's row, or a loaded client
-    (`present_record`)."""
+    (`present`)."""
     return {
         "id": client["id"],
         "name": client["name"],
@@ -71,12 +71,13 @@ def client_view(client: Mapping[str, Any], owner_name: str | None,
     }
 
 
-def present(session: Session, client: Client) -> dict[str, Any]:
-    return present_record(session, client, LIST_COLUMNS, "client", client_view)
-
-
 _ROWS_OF = rows_with_owner(Client, LIST_COLUMNS, "client")
 _LISTED = listed_view(client_view)
+
+
+def present(session: Session, client: Client) -> dict[str, Any]:
+    return present_record(session, client, _ROWS_OF, _LISTED)
+
 
 CLIENT_IDS = ListQuery(
     lambda: select(Client.id),  # the page's ids, then its rows (_ROWS_OF, ADR 0022)

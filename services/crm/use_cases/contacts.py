@@ -47,7 +47,7 @@ LIST_COLUMNS = (Contact.id, Contact.first_name, Contact.last_name, Contact.name,
 def contact_view(contact: Mapping[str, Any], owner_name: str | None,
                  shown: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
     """The API's contact from its LIST_COLUMNS: a list's row, or a loaded contact
-    (`present_record`)."""
+    (`present`)."""
     return {
         "id": contact["id"],
         "first_name": contact["first_name"],
@@ -71,12 +71,13 @@ def contact_view(contact: Mapping[str, Any], owner_name: str | None,
     }
 
 
-def present(session: Session, contact: Contact) -> dict[str, Any]:
-    return present_record(session, contact, LIST_COLUMNS, "contact", contact_view)
-
-
 _ROWS_OF = rows_with_owner(Contact, LIST_COLUMNS, "contact")
 _LISTED = listed_view(contact_view)
+
+
+def present(session: Session, contact: Contact) -> dict[str, Any]:
+    return present_record(session, contact, _ROWS_OF, _LISTED)
+
 
 CONTACT_IDS = ListQuery(
     # The page is found on ids (an index-only walk of (tenant_id, name, id) INCLUDE

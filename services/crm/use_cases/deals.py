@@ -50,7 +50,6 @@ from services.crm.use_cases.pipelines import (
     ensure_default_pipeline,
     live_pipeline,
     live_stage,
-    stage_rows,
 )
 from shared.call_context import CallContext
 from shared.db import check_version, utcnow
@@ -91,7 +90,7 @@ CLIENT_NAME, STAGE_NAME, PROBABILITY, CONTACT_IDS = (
 def deal_view(deal: Mapping[str, Any], owner_name: str | None,
               shown: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
     """The API's deal from its LIST_COLUMNS, the client's name, the stage's name and
-    probability and the contact ids (a list's row, or a loaded deal and its `related`)."""
+    probability and the contact ids (a list's row, or one deal's: `present`)."""
     return {
         "id": deal["id"],
         "name": deal["name"],
@@ -138,16 +137,8 @@ _LISTED = listed_view(deal_view)
 
 
 def present(session: Session, deal: Deal) -> dict[str, Any]:
-    """One deal's view: its related names read by key (a list reads them in its rows)."""
-    client = session.get(Client, deal.client_id)
-    stage = stage_rows(session, {deal.stage_id}).get(deal.stage_id)
-    contact_ids = list(session.scalars(
-        select(DealContact.contact_id).where(DealContact.deal_id == deal.id)
-        .order_by(DealContact.contact_id)))
-    related = {CLIENT_NAME: client.name if client else None,
-               STAGE_NAME: stage.name if stage else None,
-               PROBABILITY: stage.probability if stage else None, CONTACT_IDS: contact_ids}
-    return present_record(session, deal, LIST_COLUMNS, "deal", deal_view, related)
+    """One deal's view, its client's and stage's names and its contacts included."""
+    return present_record(session, deal, _ROWS_OF, _LISTED)
 
 
 def client_of(session: Session, client_id: Any) -> Client:

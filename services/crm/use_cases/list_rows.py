@@ -1,7 +1,7 @@
 """A list's rows in its page's statement: the records of the page by primary key, with
 their owners' names and the custom fields shown, so a page of clients, contacts or deals
 is one round trip after its transaction begins (ADR 0022); and one record through the
-same view."""
+same statement and view."""
 
 from __future__ import annotations
 
@@ -14,13 +14,12 @@ from sqlalchemy.sql.selectable import Subquery
 
 from services.crm.models import Member
 from services.crm.use_cases import custom_fields
-from services.crm.use_cases.members import owner_names
 
 OWNER_NAME = "owner_name"
 
 View = Callable[[Mapping[str, Any], str | None, Callable[[dict[str, Any]], dict[str, Any]]],
                 dict[str, Any]]
-"""A record's view function: `view(columns, owner_name, shown)`."""
+"""A record's view function: `view(row, owner_name, shown)`."""
 
 
 def rows_with_owner(model: Any, columns: Sequence[Any], entity: str, *,
@@ -47,11 +46,11 @@ def listed_view(view: View) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
     return dump
 
 
-def present_record(session: Session, record: Any, columns: Sequence[Any], entity: str,
-                   view: View, related: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """One loaded record through the same view as its list's rows: its `columns` (and
-    the `related` values a list row would carry), its owner's name, the fields shown."""
-    values = {column.key: getattr(record, column.key) for column in columns}
-    names = owner_names(session, {record.owner_id})
-    return view({**values, **(related or {})}, names.get(record.owner_id),
-                custom_fields.shown_values(session, entity))
+def present_record(session: Session, record: Any, rows_of: Callable[[Subquery], Select[Any]],
+                   dump: Callable[[Mapping[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """One record (loaded, created or changed in this transaction) through its list's own
+    row statement and view: the same columns, owner's name, shown fields and related
+    values as a listed row, in one statement (autoflush writes pending changes first)."""
+    model = type(record)
+    one = select(model.id).where(model.id == record.id).subquery()
+    return dump(dict(session.execute(rows_of(one)).mappings().one()))
