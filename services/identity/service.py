@@ -21,7 +21,7 @@ from services.identity.domain import passwords
 from services.identity.metrics import SESSION_REVOCATIONS, SIGN_INS
 from services.identity.use_cases import Refused
 from shared.errors import TooManyRequests
-from shared.json_ready import json_ready
+from shared.json_ready import json_answer
 from shared.rpc import rpc
 from shared.service_base import BureauService
 
@@ -56,7 +56,7 @@ class IdentityService(BureauService):
         args = schemas.load(schemas.SignupInput, payload)
         with self._unscoped() as session:
             pair = use_cases.signup(session, self.ctx, self.tokens, **args)
-        return json_ready(pair)
+        return json_answer(pair)
 
     @rpc
     def login(self, **payload: Any) -> dict[str, Any]:
@@ -68,7 +68,7 @@ class IdentityService(BureauService):
             SIGN_INS.labels("throttled").inc()
             raise
         SIGN_INS.labels("refused" if isinstance(result, Refused) else "ok").inc()
-        return json_ready(_settled(result))
+        return json_answer(_settled(result))
 
     @rpc
     def refresh(self, **payload: Any) -> dict[str, Any]:
@@ -77,7 +77,7 @@ class IdentityService(BureauService):
             result = use_cases.refresh(session, self.ctx, self.tokens, **args)
         if isinstance(result, Refused):
             SESSION_REVOCATIONS.labels(result.reason).inc()
-        return json_ready(_settled(result))
+        return json_answer(_settled(result))
 
     @rpc
     def logout(self, **payload: Any) -> None:
@@ -90,13 +90,13 @@ class IdentityService(BureauService):
         args = schemas.load(schemas.SwitchTenantInput, payload)
         with self.db.transaction() as session:
             pair = use_cases.switch_tenant(session, self.ctx, self.tokens, **args)
-        return json_ready(pair)
+        return json_answer(pair)
 
     @rpc
     def me(self, **payload: Any) -> dict[str, Any]:
         schemas.load(schemas.EmptyInput, payload)
         with self.db.transaction() as session:
-            return json_ready(use_cases.me(session, self.ctx))
+            return json_answer(use_cases.me(session, self.ctx))
 
     @rpc
     def jwks(self, **payload: Any) -> dict[str, Any]:
@@ -108,20 +108,20 @@ class IdentityService(BureauService):
     def list_users(self, **payload: Any) -> dict[str, Any]:
         args = schemas.load(schemas.ListUsersInput, payload)
         with self.db.transaction() as session:
-            return json_ready(use_cases.list_users(session, self.ctx, **args))
+            return json_answer(use_cases.list_users(session, self.ctx, **args))
 
     @rpc
     def get_user(self, **payload: Any) -> dict[str, Any]:
         args = schemas.load(schemas.UserIdInput, payload)
         with self.db.transaction() as session:
-            return json_ready(use_cases.get_user(session, self.ctx, **args))
+            return json_answer(use_cases.get_user(session, self.ctx, **args))
 
     @rpc
     def change_role(self, **payload: Any) -> dict[str, Any]:
         args = schemas.load(schemas.ChangeRoleInput, payload)
         with self.db.transaction() as session:
             user = use_cases.change_role(session, self.ctx, **args)
-        return json_ready(user)
+        return json_answer(user)
 
     @rpc
     def remove_member(self, **payload: Any) -> None:
@@ -134,20 +134,20 @@ class IdentityService(BureauService):
         args = schemas.load(schemas.CreateInvitationInput, payload)
         with self.db.transaction() as session:
             invitation = use_cases.create_invitation(session, self.ctx, **args)
-        return json_ready(invitation)
+        return json_answer(invitation)
 
     @rpc
     def list_invitations(self, **payload: Any) -> dict[str, Any]:
         args = schemas.load(schemas.ListInvitationsInput, payload)
         with self.db.transaction() as session:
             page = use_cases.list_invitations(session, self.ctx, **args)
-        return json_ready(page)
+        return json_answer(page)
 
     @rpc
     def get_invitation(self, **payload: Any) -> dict[str, Any]:
         args = schemas.load(schemas.InvitationIdInput, payload)
         with self.db.transaction() as session:
-            return json_ready(use_cases.get_invitation(session, self.ctx, **args))
+            return json_answer(use_cases.get_invitation(session, self.ctx, **args))
 
     @rpc
     def revoke_invitation(self, **payload: Any) -> None:
@@ -160,20 +160,20 @@ class IdentityService(BureauService):
         args = schemas.load(schemas.AcceptInvitationInput, payload)
         with self._unscoped() as session:
             result = use_cases.accept_invitation(session, self.ctx, self.tokens, **args)
-        return json_ready(_settled(result))
+        return json_answer(_settled(result))
 
     @rpc
     def get_tenant(self, **payload: Any) -> dict[str, Any]:
         schemas.load(schemas.EmptyInput, payload)
         with self.db.transaction() as session:
-            return json_ready(use_cases.get_tenant(session, self.ctx))
+            return json_answer(use_cases.get_tenant(session, self.ctx))
 
     @rpc
     def update_tenant(self, **payload: Any) -> dict[str, Any]:
         args = schemas.load(schemas.UpdateTenantInput, payload)
         with self.db.transaction() as session:
             tenant = use_cases.update_tenant(session, self.ctx, **args)
-        return json_ready(tenant)
+        return json_answer(tenant)
 
     @rpc
     def tenant_figures(self, **payload: Any) -> dict[str, Any]:
@@ -186,4 +186,4 @@ class IdentityService(BureauService):
         args = schemas.load(schemas.ImpersonateInput, payload)
         with self._unscoped() as session:
             result = use_cases.impersonate(session, self.ctx, self.tokens, **args)
-        return json_ready(_settled(result))
+        return json_answer(_settled(result))

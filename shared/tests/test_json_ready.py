@@ -1,5 +1,6 @@
 """Service output formatting: what JSON cannot carry becomes the API's documented forms."""
 
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -59,8 +60,8 @@ def test_timestamps_in_utc_and_elsewhere_and_without_microseconds():
     )
 
 
-def test_containers_converted_by_orjson_equal_the_walks_result():
-    from shared.json_ready import _converted_by_orjson, _walk
+def test_containers_orjson_text_equal_the_walks_result():
+    from shared.json_ready import _orjson_text, _walk
 
     now = datetime(2026, 12, 1, 13, 45, 23, 120000, tzinfo=UTC)
     page = {
@@ -72,7 +73,7 @@ def test_containers_converted_by_orjson_equal_the_walks_result():
         ],
         "page": {"limit": 5, "has_more": False, "next_cursor": None},
     }
-    assert _converted_by_orjson(page) is not None
+    assert _orjson_text(page) is not None
     assert json_ready(page) == _walk(page)
 
 
@@ -87,13 +88,23 @@ def test_containers_converted_by_orjson_equal_the_walks_result():
         {"big": 2**70},
         {1: "non-str key"},
         {"text that looks like a time": "at 10:30"},
+        {"at": datetime(2026, 1, 1, 0, 30)},
+        [{"at": datetime(2026, 1, 1, 0, 30, 0, 120000)}],
+        {"at": datetime(2026, 1, 1, 0, 30, 0, 5, tzinfo=timezone(timedelta(hours=5, minutes=45)))},
+        {"a version that looks like a fraction": "v1.000000"},
     ],
 )
 def test_what_orjson_would_write_differently_takes_the_walk(value):
-    from shared.json_ready import _converted_by_orjson, _walk
+    from shared.json_ready import _orjson_text, _walk
 
-    assert _converted_by_orjson(value) is None
-    assert json_ready(value) == _walk(value)
+    assert _orjson_text(value) is None
+    try:
+        walked = _walk(value)
+    except ValueError:  # a naive time: refused either way
+        with pytest.raises(ValueError):
+            json_ready(value)
+    else:
+        assert json_ready(value) == walked
 
 
 def test_the_walk_still_converts_offsets_and_keeps_nan_for_the_reply_to_refuse():
@@ -148,15 +159,18 @@ def test_has_nonfinite_clears_a_page_without_them():
     assert not has_nonfinite(type("Sub", (dict,), {})(x=[1.0, 2.0]))
 
 
-def test_a_checked_page_is_encoded_without_a_second_look_and_nan_is_still_refused():
-    from shared.json_ready import CheckedDict
+def test_an_answer_is_sent_as_the_text_json_answer_wrote_and_nan_is_still_refused():
+    from shared.json_ready import JsonText, json_answer
     from shared.rpc import encode_reply
 
-    ready = json_ready({"data": [{"none": None, "x": 1.5}], "page": {"next_cursor": None}})
-    assert type(ready) is CheckedDict
-    body, _, error = encode_reply(ready, None)
-    assert error is None and b'"next_cursor":null' in body
-    unready = json_ready({"x": float("nan"), "none": None})
-    assert type(unready) is not CheckedDict
+    now = datetime(2026, 12, 1, 13, 45, 23, 120000, tzinfo=UTC)
+    page = {"data": [{"none": None, "x": 1.5, "at": now}], "page": {"next_cursor": None}}
+    answer = json_answer(page)
+    assert type(answer) is JsonText
+    body, _, error = encode_reply(answer, None)
+    assert error is None and json.loads(body) == {"result": json_ready(page), "error": None}
+    unready = json_answer({"x": float("nan"), "none": None})
+    assert type(unready) is not JsonText
     body, _, error = encode_reply(unready, None)
     assert error is not None and "UnserializableValueError" in str(body)
+    assert json_answer(None) is None and json_answer(now) == "2026-12-01T13:45:23.120000Z"

@@ -8,7 +8,7 @@ from services.crm.entrypoints.base import Entrypoints
 from services.crm.schemas.forecast import ForecastInput
 from services.crm.use_cases.forecast import forecast
 from shared.input_schemas import load
-from shared.json_ready import json_ready
+from shared.json_ready import json_answer
 from shared.rpc import rpc
 
 
@@ -17,4 +17,4 @@ class ForecastEntrypoints(Entrypoints):
     def forecast(self, **payload: Any) -> dict[str, Any]:
         args = load(ForecastInput, payload)
         with self.db.transaction() as session:
-            return json_ready(forecast(session, self.ctx, **args))
+            return json_answer(forecast(session, self.ctx, **args))

@@ -14,7 +14,7 @@ from services.crm.use_cases import import_reviews, imports
 from shared.call_context import CallContext
 from shared.event_handling import EventDelivery, handles
 from shared.input_schemas import load
-from shared.json_ready import json_ready
+from shared.json_ready import json_answer
 from shared.rpc import rpc
 
 REVIEW_INTERVAL = 300.0
@@ -28,37 +28,37 @@ class ImportEntrypoints(Entrypoints):
     def start_import(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.StartImportInput(), payload)
         with self.db.transaction() as session:
-            return json_ready(imports.start_import(session, self.ctx, **args))
+            return json_answer(imports.start_import(session, self.ctx, **args))
 
     @rpc
     def get_import(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ImportIdInput(), payload)
         with self.db.transaction() as session:
-            return json_ready(imports.get_import(session, self.ctx, **args))
+            return json_answer(imports.get_import(session, self.ctx, **args))
 
     @rpc
     def list_imports(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ListImportsInput(), payload)
         with self.db.transaction() as session:
-            return json_ready(imports.list_imports(session, self.ctx, **args))
+            return json_answer(imports.list_imports(session, self.ctx, **args))
 
     @rpc
     def run_import(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ImportIdInput(), payload)
         with self.db.transaction() as session:
-            return json_ready(imports.run_import(session, self.ctx, **args))
+            return json_answer(imports.run_import(session, self.ctx, **args))
 
     @rpc
     def retry_import(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ImportIdInput(), payload)
         with self.db.transaction() as session:
-            return json_ready(imports.retry_import(session, self.ctx, **args))
+            return json_answer(imports.retry_import(session, self.ctx, **args))
 
     @rpc
     def list_import_problems(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ListImportProblemsInput(), payload)
         with self.db.transaction() as session:
-            return json_ready(imports.list_import_problems(session, self.ctx, **args))
+            return json_answer(imports.list_import_problems(session, self.ctx, **args))
 
     @timer(interval=REVIEW_INTERVAL)
     def review_imports(self) -> None:

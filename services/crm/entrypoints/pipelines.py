@@ -8,7 +8,7 @@ from services.crm.entrypoints.base import Entrypoints
 from services.crm.schemas import pipelines as schemas
 from services.crm.use_cases import pipelines
 from shared.input_schemas import load
-from shared.json_ready import json_ready
+from shared.json_ready import json_answer
 from shared.rpc import rpc
 
 
@@ -17,25 +17,25 @@ class PipelineEntrypoints(Entrypoints):
     def list_pipelines(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ListPipelinesInput, payload)
         with self.db.transaction() as session:
-            return json_ready(pipelines.list_pipelines(session, self.ctx, **args))
+            return json_answer(pipelines.list_pipelines(session, self.ctx, **args))
 
     @rpc
     def get_pipeline(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.PipelineIdInput, payload)
         with self.db.transaction() as session:
-            return json_ready(pipelines.get_pipeline(session, self.ctx, **args))
+            return json_answer(pipelines.get_pipeline(session, self.ctx, **args))
 
     @rpc
     def create_pipeline(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.CreatePipelineInput, payload)
         with self.db.transaction() as session:
-            return json_ready(pipelines.create_pipeline(session, self.ctx, **args))
+            return json_answer(pipelines.create_pipeline(session, self.ctx, **args))
 
     @rpc
     def update_pipeline(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.UpdatePipelineInput, payload)
         with self.db.transaction() as session:
-            return json_ready(pipelines.update_pipeline(session, self.ctx, **args))
+            return json_answer(pipelines.update_pipeline(session, self.ctx, **args))
 
     @rpc
     def archive_pipeline(self, **payload: Any) -> None:
@@ -47,25 +47,25 @@ class PipelineEntrypoints(Entrypoints):
     def add_stage(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.AddStageInput, payload)
         with self.db.transaction() as session:
-            return json_ready(pipelines.add_stage(session, self.ctx, **args))
+            return json_answer(pipelines.add_stage(session, self.ctx, **args))
 
     @rpc
     def update_stage(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.UpdateStageInput, payload)
         with self.db.transaction() as session:
-            return json_ready(pipelines.update_stage(session, self.ctx, **args))
+            return json_answer(pipelines.update_stage(session, self.ctx, **args))
 
     @rpc
     def reorder_stages(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ReorderStagesInput, payload)
         with self.db.transaction() as session:
-            return json_ready(pipelines.reorder_stages(session, self.ctx, **args))
+            return json_answer(pipelines.reorder_stages(session, self.ctx, **args))
 
     @rpc
     def get_stage(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.StageIdInput, payload)
         with self.db.transaction() as session:
-            return json_ready(pipelines.get_stage(session, self.ctx, **args))
+            return json_answer(pipelines.get_stage(session, self.ctx, **args))
 
     @rpc
     def archive_stage(self, **payload: Any) -> None:
