@@ -8,15 +8,19 @@ slips past the ORM (raw SQL, a forgotten model mixin).
 
 A statement that must read across tenants (identity's login reads a user's memberships)
 says so with `.execution_options(all_tenants=True)`; RLS still applies to it.
+
+`execute_columns` runs a statement of columns (no model objects) on Core's path with the
+same criteria: hot lists take it.
 """
 
 from __future__ import annotations
 
 import uuid
 import weakref
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Uuid, bindparam, event, text
+from sqlalchemy import Result, Uuid, bindparam, event, text
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -193,6 +197,25 @@ def _filter_by_tenant(state: ORMExecuteState) -> None:
                 TenantScoped, lambda cls: cls.tenant_id == tenant, include_aliases=True
             )
         )
+
+
+def execute_columns(session: Session, statement: Any, params: Mapping[str, Any]) -> Result[Any]:
+    """Run a statement that selects columns, not model objects, on the session's connection.
+
+    SQLAlchemy's Core path, with what the ORM path would do: the autoflush first, and the
+    tenant criteria of `_filter_by_tenant` (Core compiles `with_loader_criteria` too). The
+    ORM's execution (its events and result wrapping) cost ~10% of identity's CPU for a
+    50-row page. Rows come back as Core rows; nothing enters the identity map.
+    """
+    if session.autoflush:
+        session.flush()
+    values = dict(params)
+    if session.info.get("bureau_scoped") and not statement.get_execution_options().get(
+        "all_tenants"
+    ):
+        statement = _scoped_form(statement)
+        values[_TENANT_PARAM] = session.info.get(TENANT_KEY)
+    return session.connection().execute(statement, values)
 
 
 @event.listens_for(Session, "before_flush")

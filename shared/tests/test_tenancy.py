@@ -183,6 +183,38 @@ def test_column_selects_of_a_tenant_model_are_filtered_too(notes_db):
     assert "notes.tenant_id = %(bureau_scope_tenant_id)s" in query, query
 
 
+def test_columns_run_on_cores_path_carry_the_same_tenant_filter(notes_db):
+    """execute_columns skips the ORM's execution, not its filter: the SQL still names the
+    tenant, only the tenant's rows come back, and pending changes are flushed first."""
+    from sqlalchemy import event
+
+    from shared.tenancy import execute_columns
+
+    _add(notes_db, A, "a-core")
+    _add(notes_db, B, "b-core")
+    sent: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, parameters))
+
+    event.listen(notes_db.engine, "before_cursor_execute", record)
+    try:
+        with tenant_transaction(notes_db.sessions, CallContext(tenant_id=A)) as s:
+            s.add(Note(body="a-pending"))
+            bodies = {r.body for r in execute_columns(s, select(Note.body), {})}
+            wide = execute_columns(
+                s, select(Note.body).execution_options(all_tenants=True), {}).all()
+    finally:
+        event.remove(notes_db.engine, "before_cursor_execute", record)
+    assert "a-core" in bodies and "a-pending" in bodies and "b-core" not in bodies
+    first = next((sql, params) for sql, params in sent if "FROM notes" in sql)
+    assert "notes.tenant_id = %(bureau_scope_tenant_id)s" in first[0], first[0]
+    assert str(first[1]["bureau_scope_tenant_id"]) == A
+    assert "b-core" not in {r.body for r in wide}  # all_tenants skips the filter, not RLS
+    last = [sql for sql, _ in sent if "FROM notes" in sql][-1]
+    assert "bureau_scope_tenant_id" not in last
+
+
 def test_the_scope_travels_with_begin_in_one_round_trip(notes_db):
     """BEGIN + set_config go out as one simple query on libpq, not as statements of their own;
     RLS still sees the tenant and the user."""
