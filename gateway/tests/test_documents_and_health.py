@@ -115,3 +115,29 @@ def test_a_schema_driven_client_can_load_every_operation(make_app, client):
     results = list(schema.get_all_operations())
     assert len(results) == len(declared_operations(make_app()))
     assert all(isinstance(result, Ok) for result in results)
+
+
+def test_the_app_asks_once_per_function_whether_it_is_sync(make_app, monkeypatch):
+    """GatewayFlask keeps Flask's ensure_sync answers, and not past its bound."""
+    from flask import Flask
+
+    from gateway.app import GatewayFlask
+
+    asked: list[object] = []
+    original = Flask.ensure_sync
+    monkeypatch.setattr(Flask, "ensure_sync", lambda self, f: asked.append(f) or original(self, f))
+    app = make_app()
+    assert isinstance(app, GatewayFlask)
+    client = app.test_client()
+    assert client.get("/health/live").status_code == 200
+    first = len(asked)
+    assert first > 0
+    assert client.get("/health/live").status_code == 200
+    assert len(asked) == first  # the second request asked nothing again
+
+    def made_per_request():
+        return None
+
+    monkeypatch.setattr(GatewayFlask, "MAX_KEPT", len(app._sync_forms))
+    assert app.ensure_sync(made_per_request) is made_per_request
+    assert made_per_request not in app._sync_forms
