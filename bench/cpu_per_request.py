@@ -22,7 +22,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, text
 
-from bench.gateway_page import REPO, ensure_wrk, seed_members
+from bench.gateway_page import REPO, ensure_wrk, seed_members, start_plain_app, wait_for
 from shared.config import settings
 
 CONNECTIONS = 16
@@ -32,6 +32,7 @@ ENDPOINTS = {
     "jwks": "/.well-known/jwks.json",
     "me": "/api/v1/me",
     "users": "/api/v1/identity/users?limit=50",
+    "plain": "",  # the same page from bench/plain_app.py: the budget the ratio is against
 }
 
 
@@ -117,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     wrk = ensure_wrk()
     suite = RunningSuite(prefix=args.prefix, run_dir=REPO / ".run" / args.prefix)
     endpoints = {k: v for k, v in ENDPOINTS.items() if not args.only or k in args.only}
+    plain = None
     try:
         suite.open()
         signup = requests.post(
@@ -128,18 +130,23 @@ def main(argv: list[str] | None = None) -> int:
         signup.raise_for_status()
         token, tenant = signup.json()["access_token"], signup.json()["tenant_id"]
         seed_members(suite.db_url("identity"), tenant, 200)
+        urls = {name: suite.url + path for name, path in endpoints.items()}
+        if "plain" in endpoints:
+            plain, urls["plain"] = start_plain_app(suite.db_url("identity"), tenant)
+            wait_for(urls["plain"], token)
         groups = {
             "gateway": lambda: descendants(suite.pid("gateway")),
             "identity": lambda: [p for n in suite.names if n.startswith("identity")
                                  for p in descendants(suite.pid(n))],
+            "plain": lambda: descendants(plain.pid) if plain else [],
             "rabbitmq": lambda: pids_named("beam.smp"),
             "redis": lambda: pids_named("redis-server"),
             "postgres": lambda: backend_pids(f"{args.prefix}_identity"),
         }
         figures: dict[str, dict[str, list[float]]] = {}
         rates: dict[str, list[float]] = {}
-        for name, path in endpoints.items():
-            wrk_requests(wrk, suite.url + path, token, 2)  # warm-up
+        for name, url in urls.items():
+            wrk_requests(wrk, url, token, 2)  # warm-up
             for _ in range(args.rounds):
                 pids = {g: find() for g, find in groups.items()}
                 before = {g: sum(cpu_seconds(p) for p in ps) for g, ps in pids.items()}
@@ -154,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                         for g in ("gateway", "identity") for p in pids[g][-2:]
                     ]
-                count = wrk_requests(wrk, suite.url + path, token, args.seconds)
+                count = wrk_requests(wrk, url, token, args.seconds)
                 elapsed = time.monotonic() - started
                 for spy in spies:
                     spy.wait()
@@ -173,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
                   + "".join(f"{per[g]:10.2f}" for g in groups) + f"{sum(per.values()):8.2f}")
         return 0
     finally:
+        if plain is not None:
+            plain.terminate()
+            plain.wait(timeout=30)
         suite.close()
 
 

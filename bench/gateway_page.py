@@ -113,6 +113,24 @@ def wait_for(url: str, token: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"{url} did not answer a 50-row page in {timeout}s")
 
 
+def start_plain_app(db_url: str, tenant: str) -> tuple[subprocess.Popen, str]:
+    """`bench/plain_app.py` under the gateway's gunicorn settings; returns it and its page URL."""
+    from shared.testing import free_port
+
+    port = free_port()
+    env = dict(os.environ, BENCH_DATABASE_URL=db_url,
+               BENCH_TENANT_ID=tenant, BUREAU_HTTP_PORT=str(port),
+               GATEWAY_WORKERS=os.environ.get("BENCH_PLAIN_WORKERS", "2"),
+               GATEWAY_THREADS=os.environ.get("BENCH_PLAIN_THREADS", "8"))
+    env.pop("PSYCOPG_WAIT_FUNC", None)
+    plain = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", "gateway/gunicorn_conf.py",
+         "bench.plain_app:app"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    return plain, f"http://127.0.0.1:{port}/users?limit=50"
+
+
 def median_round(rounds: list[Round]) -> Round:
     return Round(
         rps=statistics.median(r.rps for r in rounds),
@@ -138,7 +156,6 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("BUREAU_RATE_LIMIT_USER", "100000000")
     os.environ.setdefault("BUREAU_LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(REPO))
-    from shared.testing import free_port
     from tests.suite import RunningSuite
 
     wrk = ensure_wrk()
@@ -157,20 +174,10 @@ def main(argv: list[str] | None = None) -> int:
         token, tenant = signup.json()["access_token"], signup.json()["tenant_id"]
         seed_members(suite.db_url("identity"), tenant, MEMBERS)
 
-        port = free_port()
-        env = dict(os.environ, BENCH_DATABASE_URL=suite.db_url("identity"),
-                   BENCH_TENANT_ID=tenant, BUREAU_HTTP_PORT=str(port),
-                   GATEWAY_WORKERS=os.environ.get("BENCH_PLAIN_WORKERS", "2"),
-                   GATEWAY_THREADS=os.environ.get("BENCH_PLAIN_THREADS", "8"))
-        env.pop("PSYCOPG_WAIT_FUNC", None)
-        plain = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gateway/gunicorn_conf.py",
-             "bench.plain_app:app"],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
+        plain, plain_url = start_plain_app(suite.db_url("identity"), tenant)
         targets = {
             "gateway": f"{suite.url}/api/v1/identity/users?limit=50",
-            "plain": f"http://127.0.0.1:{port}/users?limit=50",
+            "plain": plain_url,
         }
         for url in targets.values():
             wait_for(url, token)
