@@ -19,10 +19,16 @@ import sys
 import time
 from pathlib import Path
 
-import requests
 from sqlalchemy import create_engine, text
 
-from bench.gateway_page import REPO, ensure_wrk, seed_members, start_plain_app, wait_for
+from bench.gateway_page import (
+    REPO,
+    ensure_wrk,
+    seed_members,
+    sign_up_bench_firm,
+    start_plain_app,
+    wait_for,
+)
 from shared.config import settings
 
 CONNECTIONS = 16
@@ -121,14 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     plain = None
     try:
         suite.open()
-        signup = requests.post(
-            f"{suite.url}/api/v1/auth/signup",
-            json={"tenant_name": "Bench & Co", "email": "owner@bench.example",
-                  "password": "correct horse battery", "name": "Owner"},
-            timeout=30,
-        )
-        signup.raise_for_status()
-        token, tenant = signup.json()["access_token"], signup.json()["tenant_id"]
+        token, tenant = sign_up_bench_firm(suite.url)
         seed_members(suite.db_url("identity"), tenant, 200)
         urls = {name: suite.url + path for name, path in endpoints.items()}
         if "plain" in endpoints:

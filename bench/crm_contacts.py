@@ -223,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy import create_engine
     from sqlalchemy.orm import sessionmaker
 
+    from bench.gateway_page import sign_up_bench_firm
     from services.crm.use_cases import contacts
     from shared.call_context import CallContext
     from shared.config import settings
@@ -233,14 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"starting the suite ({prefix}) ...", flush=True)
         suite.open()
-        signup = requests.post(
-            f"{suite.url}/api/v1/auth/signup",
-            json={"tenant_name": "Bench & Co", "email": "owner@bench.example",
-                  "password": "correct horse battery", "name": "Owner"},
-            timeout=30,
-        )
-        signup.raise_for_status()
-        token, tenant = signup.json()["access_token"], signup.json()["tenant_id"]
+        token, tenant = sign_up_bench_firm(suite.url)
         auth = {"Authorization": f"Bearer {token}"}
         owner = requests.get(f"{suite.url}/api/v1/me", headers=auth, timeout=10).json()
         owner_id = owner["user"]["id"]

@@ -118,6 +118,18 @@ def run_spread_round(wrk: str, url: str, token: str, seconds: int) -> Round:
     return result
 
 
+def sign_up_bench_firm(base_url: str) -> tuple[str, str]:
+    """The bench's firm, signed up through the gateway: its owner's token and tenant id."""
+    signup = requests.post(
+        f"{base_url}/api/v1/auth/signup",
+        json={"tenant_name": "Bench & Co", "email": "owner@bench.example",
+              "password": "correct horse battery", "name": "Owner"},
+        timeout=30,
+    )
+    signup.raise_for_status()
+    return signup.json()["access_token"], signup.json()["tenant_id"]
+
+
 def seed_members(db_url: str, tenant_id: str, count: int) -> None:
     """Members inserted directly (signing up 200 people through argon2 would take minutes)."""
     engine = create_engine(db_url)
@@ -206,14 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print("starting the suite ...", flush=True)
         suite.open()
-        signup = requests.post(
-            f"{suite.url}/api/v1/auth/signup",
-            json={"tenant_name": "Bench & Co", "email": "owner@bench.example",
-                  "password": "correct horse battery", "name": "Owner"},
-            timeout=30,
-        )
-        signup.raise_for_status()
-        token, tenant = signup.json()["access_token"], signup.json()["tenant_id"]
+        token, tenant = sign_up_bench_firm(suite.url)
         seed_members(suite.db_url("identity"), tenant, MEMBERS)
 
         plain, plain_url = start_plain_app(suite.db_url("identity"), tenant)

@@ -37,7 +37,7 @@ import jwt
 import requests
 
 from bench.cpu_per_request import descendants
-from bench.gateway_page import REPO, ensure_wrk, seed_members, wait_for
+from bench.gateway_page import REPO, ensure_wrk, seed_members, sign_up_bench_firm, wait_for
 
 PAGE = "/api/v1/identity/users?limit=50"
 THREADS = 8
@@ -195,15 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print("starting the suite ...", flush=True)
         suite.open()
-        signup = requests.post(
-            f"{suite.url}/api/v1/auth/signup",
-            json={"tenant_name": "Bench & Co", "email": "owner@bench.example",
-                  "password": "correct horse battery", "name": "Owner"},
-            timeout=30,
-        )
-        signup.raise_for_status()
-        token = signup.json()["access_token"]
-        seed_members(suite.db_url("identity"), signup.json()["tenant_id"], 200)
+        token, tenant = sign_up_bench_firm(suite.url)
+        seed_members(suite.db_url("identity"), tenant, 200)
         rows = []
         if "gateway" in args.only:
             print("gateway under callgrind ...", flush=True)

@@ -11,7 +11,7 @@ type other than text or a list of texts is written by py-amqp's table serializer
 from __future__ import annotations
 
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from amqp.serialization import dumps
@@ -42,6 +42,10 @@ def _short(text: str) -> bytes:
     if len(raw) > 255:
         raise ValueError(f"an AMQP short string holds at most 255 bytes, not {len(raw)}")
     return bytes((len(raw),)) + raw
+
+
+def _octet(value: int) -> bytes:
+    return bytes((value,))
 
 
 def _long_text(text: str) -> bytes:
@@ -93,27 +97,19 @@ def publish_frames(
     )
     flags = 0
     properties = []
-    if content_type is not None:
-        flags |= _CONTENT_TYPE
-        properties.append(_short(content_type))
-    if content_encoding is not None:
-        flags |= _CONTENT_ENCODING
-        properties.append(_short(content_encoding))
-    if headers is not None:
-        flags |= _HEADERS
-        properties.append(_table(headers))
-    if delivery_mode is not None:
-        flags |= _DELIVERY_MODE
-        properties.append(bytes((delivery_mode,)))
-    if correlation_id is not None:
-        flags |= _CORRELATION_ID
-        properties.append(_short(correlation_id))
-    if reply_to is not None:
-        flags |= _REPLY_TO
-        properties.append(_short(reply_to))
-    if expiration is not None:
-        flags |= _EXPIRATION
-        properties.append(_short(expiration))
+    given: tuple[tuple[int, Any, Callable[[Any], bytes]], ...] = (
+        (_CONTENT_TYPE, content_type, _short),
+        (_CONTENT_ENCODING, content_encoding, _short),
+        (_HEADERS, headers, _table),
+        (_DELIVERY_MODE, delivery_mode, _octet),
+        (_CORRELATION_ID, correlation_id, _short),
+        (_REPLY_TO, reply_to, _short),
+        (_EXPIRATION, expiration, _short),
+    )
+    for flag, value, encode in given:
+        if value is not None:
+            flags |= flag
+            properties.append(encode(value))
     header = _HEADER_START.pack(_BASIC_CLASS, 0, len(body), flags) + b"".join(properties)
     frames = [
         _FRAME_START.pack(FRAME_METHOD, channel_id, len(method)), method, FRAME_END,

@@ -1,5 +1,6 @@
 """Tenant isolation: the ORM filter first, PostgreSQL row-level security second."""
 
+import contextlib
 import uuid
 
 import pytest
@@ -13,6 +14,23 @@ from shared.tests.notes_service import Note
 
 A = str(uuid.uuid4())
 B = str(uuid.uuid4())
+
+
+@contextlib.contextmanager
+def _statements_sent(engine):
+    """The (SQL, parameters) pairs the engine sends while the block runs."""
+    from sqlalchemy import event
+
+    sent: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def _add(db, tenant, body):
@@ -141,20 +159,12 @@ def test_a_dropped_database_connection_is_a_503_once_and_then_heals(notes_db):
 
 def test_the_orm_filter_itself_scopes_selects_and_bulk_updates_before_rls_does(notes_db):
     """RLS would hide the rows anyway: look at the SQL the ORM sends instead."""
-    from sqlalchemy import event, update
+    from sqlalchemy import update
 
-    sent: list[tuple[str, object]] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append((statement, parameters))
-
-    event.listen(notes_db.engine, "before_cursor_execute", record)
-    try:
-        with tenant_transaction(notes_db.sessions, CallContext(tenant_id=A)) as s:
-            s.scalars(select(Note)).all()
-            s.execute(update(Note).values(body="x"))
-    finally:
-        event.remove(notes_db.engine, "before_cursor_execute", record)
+    with _statements_sent(notes_db.engine) as sent, tenant_transaction(
+            notes_db.sessions, CallContext(tenant_id=A)) as s:
+        s.scalars(select(Note)).all()
+        s.execute(update(Note).values(body="x"))
     scoped = [(sql, params) for sql, params in sent if "FROM notes" in sql or "UPDATE notes" in sql]
     assert len(scoped) == 2
     for sql, params in scoped:
@@ -166,46 +176,26 @@ def test_the_orm_filter_itself_scopes_selects_and_bulk_updates_before_rls_does(n
 def test_column_selects_of_a_tenant_model_are_filtered_too(notes_db):
     """Pages and role checks select columns, not objects, and a read policy may be wider
     than the tenant (identity's own memberships): the ORM filter must still apply."""
-    from sqlalchemy import event
-
-    sent: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    event.listen(notes_db.engine, "before_cursor_execute", record)
-    try:
-        with tenant_transaction(notes_db.sessions, CallContext(tenant_id=A)) as s:
-            s.execute(select(Note.id, Note.body)).all()
-    finally:
-        event.remove(notes_db.engine, "before_cursor_execute", record)
-    (query,) = [sql for sql in sent if "FROM notes" in sql]
+    with _statements_sent(notes_db.engine) as sent, tenant_transaction(
+            notes_db.sessions, CallContext(tenant_id=A)) as s:
+        s.execute(select(Note.id, Note.body)).all()
+    (query,) = [sql for sql, _ in sent if "FROM notes" in sql]
     assert "notes.tenant_id = %(bureau_scope_tenant_id)s" in query, query
 
 
 def test_columns_run_on_cores_path_carry_the_same_tenant_filter(notes_db):
     """execute_columns skips the ORM's execution, not its filter: the SQL still names the
     tenant, only the tenant's rows come back, and pending changes are flushed first."""
-    from sqlalchemy import event
-
     from shared.tenancy import execute_columns
 
     _add(notes_db, A, "a-core")
     _add(notes_db, B, "b-core")
-    sent: list[tuple[str, object]] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append((statement, parameters))
-
-    event.listen(notes_db.engine, "before_cursor_execute", record)
-    try:
-        with tenant_transaction(notes_db.sessions, CallContext(tenant_id=A)) as s:
-            s.add(Note(body="a-pending"))
-            bodies = {r.body for r in execute_columns(s, select(Note.body), {})}
-            wide = execute_columns(
-                s, select(Note.body).execution_options(all_tenants=True), {}).all()
-    finally:
-        event.remove(notes_db.engine, "before_cursor_execute", record)
+    with _statements_sent(notes_db.engine) as sent, tenant_transaction(
+            notes_db.sessions, CallContext(tenant_id=A)) as s:
+        s.add(Note(body="a-pending"))
+        bodies = {r.body for r in execute_columns(s, select(Note.body), {})}
+        wide = execute_columns(
+            s, select(Note.body).execution_options(all_tenants=True), {}).all()
     assert "a-core" in bodies and "a-pending" in bodies and "b-core" not in bodies
     first = next((sql, params) for sql, params in sent if "FROM notes" in sql)
     assert "notes.tenant_id = %(bureau_scope_tenant_id)s" in first[0], first[0]
@@ -218,24 +208,14 @@ def test_columns_run_on_cores_path_carry_the_same_tenant_filter(notes_db):
 def test_the_scope_travels_with_begin_in_one_round_trip(notes_db):
     """BEGIN + set_config go out as one simple query on libpq, not as statements of their own;
     RLS still sees the tenant and the user."""
-    from sqlalchemy import event
-
-    sent: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
     user = str(uuid.uuid4())
-    event.listen(notes_db.engine, "before_cursor_execute", record)
-    try:
-        with tenant_transaction(notes_db.sessions, CallContext(tenant_id=A, user_id=user)) as s:
-            scope = s.execute(
-                text("SELECT current_setting('app.tenant_id'), current_setting('app.user_id')")
-            ).one()
-    finally:
-        event.remove(notes_db.engine, "before_cursor_execute", record)
+    with _statements_sent(notes_db.engine) as sent, tenant_transaction(
+            notes_db.sessions, CallContext(tenant_id=A, user_id=user)) as s:
+        scope = s.execute(
+            text("SELECT current_setting('app.tenant_id'), current_setting('app.user_id')")
+        ).one()
     assert tuple(scope) == (A, user)
-    assert not [sql for sql in sent if "set_config" in sql]
+    assert not [sql for sql, _ in sent if "set_config" in sql]
 
 
 def test_only_uuids_are_written_into_the_scope_statement():
