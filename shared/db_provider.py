@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.call_context import CallContext
+from shared.call_context_provider import worker_call_context
 from shared.config import settings
 from shared.db import make_engine, tenant_transaction
 
@@ -78,7 +79,7 @@ class Database(DependencyProvider):
         self.engine.dispose()
 
     def get_dependency(self, worker_ctx: Any) -> WorkerDatabase:
-        db = WorkerDatabase(self.sessions, CallContext.from_wire(worker_ctx.context_data))
+        db = WorkerDatabase(self.sessions, worker_call_context(worker_ctx))
         self._workers[worker_ctx] = db
         return db
 
