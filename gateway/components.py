@@ -33,6 +33,16 @@ class RpcCaller(Protocol):
         timeout: float | None = None,
     ) -> Any: ...
 
+    def call_json(
+        self,
+        service: str,
+        method: str,
+        kwargs: dict | None = None,
+        *,
+        context: CallContext | None = None,
+        timeout: float | None = None,
+    ) -> bytes: ...
+
 
 @dataclass(frozen=True)
 class Components:

@@ -32,7 +32,34 @@ def no_content() -> Response:
     return Response(status=204)
 
 
-def page_response(page: dict[str, Any]) -> Response:
-    """The service's page as the body, with a Link header when there is a next page."""
-    link = next_page_link(request.path, request.args.to_dict(), page["page"].get("next_cursor"))
-    return json_response(page, headers={"Link": link} if link else None)
+_PAGE_KEY = b',"page":'
+
+
+def page_meta(page: bytes) -> dict[str, Any]:
+    """The `page` object of a page's JSON text, read alone where it can be.
+
+    paginate writes `{"data": [...], "page": {...}}`, so `page` is the last key: an
+    unescaped `,"page":` cannot occur inside a JSON string, and only a top-level last
+    key leaves valid JSON once the final brace is cut off. Any other text is decoded
+    whole."""
+    at = page.rfind(_PAGE_KEY)
+    if at >= 0 and page.endswith(b"}"):
+        try:
+            meta = orjson.loads(page[at + len(_PAGE_KEY):-1])
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            if isinstance(meta, dict):
+                return meta
+    return orjson.loads(page)["page"]  # type: ignore[no-any-return]
+
+
+def page_response(page: bytes) -> Response:
+    """The service's page, as the JSON text it wrote, with a Link header when there is a
+    next page."""
+    cursor = page_meta(page).get("next_cursor")
+    link = next_page_link(request.path, request.args.to_dict(), cursor)
+    response = Response(page, mimetype="application/json")
+    if link:
+        response.headers["Link"] = link
+    return response

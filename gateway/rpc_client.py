@@ -357,6 +357,17 @@ class _Link:
                     closable.close()
 
 
+_RESULT_OPEN, _RESULT_CLOSE = b'{"result":', b',"error":null}'
+"""How shared.rpc writes a successful reply around the result's JSON text."""
+
+
+def _result(reply: dict[str, Any]) -> Any:
+    error = reply.get("error")
+    if error:
+        raise error_from_wire(error)
+    return reply.get("result")
+
+
 def _decode_reply(body: bytes | str) -> dict[str, Any]:
     """orjson (a 50-row page in ~21 us, the stdlib ~49); what it refuses and the stdlib
     reads (an integer past 64 bits) goes the slow way."""
@@ -409,16 +420,15 @@ class RpcClient:
         self._call_prefix = uuid.uuid4().hex[:12]
         self._call_numbers = itertools.count(1)
 
-    def call(
+    def _reply(
         self,
         service: str,
         method: str,
-        kwargs: dict | None = None,
-        *,
-        context: CallContext | None = None,
-        timeout: float | None = None,
-    ) -> Any:
-        """Call `service.method(**kwargs)`; raise its typed error, or ServiceUnavailable."""
+        kwargs: dict | None,
+        context: CallContext | None,
+        timeout: float | None,
+    ) -> bytes | str:
+        """The reply body of `service.method(**kwargs)`, or ServiceUnavailable."""
         timeout = self._default_timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
         correlation_id = f"{self._call_prefix}.{next(self._call_numbers)}"
@@ -434,11 +444,43 @@ class RpcClient:
             expiration=str(max(1, int(timeout * 1000))),
         )
         link = self._live_link(min(timeout, CONNECT_TIMEOUT_SECONDS))
-        reply = _decode_reply(link.send(request, deadline - time.monotonic()))
-        error = reply.get("error")
-        if error:
-            raise error_from_wire(error)
-        return reply.get("result")
+        return link.send(request, deadline - time.monotonic())
+
+    def call(
+        self,
+        service: str,
+        method: str,
+        kwargs: dict | None = None,
+        *,
+        context: CallContext | None = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """Call `service.method(**kwargs)`; raise its typed error, or ServiceUnavailable."""
+        return _result(_decode_reply(self._reply(service, method, kwargs, context, timeout)))
+
+    def call_json(
+        self,
+        service: str,
+        method: str,
+        kwargs: dict | None = None,
+        *,
+        context: CallContext | None = None,
+        timeout: float | None = None,
+    ) -> bytes:
+        """`call`, with the result as the JSON text the service wrote, not decoded.
+
+        A reply of shared.rpc (`{"result":...,"error":null}`, as written) gives its result's
+        text as it is: a 50-row page was ~80 us to decode here and ~20 to encode again. Any
+        other reply is decoded, and an error raised, as `call` does."""
+        body = self._reply(service, method, kwargs, context, timeout)
+        raw = body.encode() if isinstance(body, str) else body
+        if raw.startswith(_RESULT_OPEN) and raw.endswith(_RESULT_CLOSE):
+            return raw[len(_RESULT_OPEN):-len(_RESULT_CLOSE)]
+        result = _result(_decode_reply(raw))
+        try:
+            return orjson.dumps(result)
+        except TypeError:  # an integer past 64 bits: the stdlib writes it
+            return json.dumps(result).encode()
 
     def close(self) -> None:
         with self._lock:

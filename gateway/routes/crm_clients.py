@@ -9,7 +9,7 @@ from flask import Blueprint, Response
 from gateway.endpoints import Call, endpoint
 from gateway.etags import etag_for, expected_version_from_if_match, optional_expected_version
 from gateway.responses import json_response, no_content, page_response
-from gateway.routes.service_calls import call_crm
+from gateway.routes.service_calls import call_crm, call_page
 from gateway.schemas.common import ListQuerySchema
 from gateway.schemas.crm_clients import (
     ClientListQuery,
@@ -34,7 +34,7 @@ def with_etag(obj: dict, status: int = 200) -> Response:
 @endpoint(bp, "", "GET", summary="List clients", tag=TAG, query=ClientListQuery,
           response=ClientPageSchema, paginated=True)
 def list_clients(call: Call) -> Response:
-    return page_response(call_crm(call, "list_clients", **call.query))
+    return page_response(call_page(call, "crm", "list_clients", **call.query))
 
 
 @endpoint(bp, "", "POST", summary="Create a client", tag=TAG, body=CreateClientBody,
@@ -92,7 +92,7 @@ def restore_client(call: Call, client_id: UUID) -> Response:
 @endpoint(bp, "/<uuid:client_id>/contacts", "GET", summary="The client's contacts", tag=TAG,
           query=ListQuerySchema, response=LinkPageSchema, paginated=True)
 def list_client_contacts(call: Call, client_id: UUID) -> Response:
-    return page_response(call_crm(call, "list_client_contacts", client_id=str(client_id),
+    return page_response(call_page(call, "crm", "list_client_contacts", client_id=str(client_id),
                                   **call.query))
 
 

@@ -11,7 +11,7 @@ from gateway.endpoints import Call, endpoint
 from gateway.etags import etag_for, expected_version_from_if_match, optional_expected_version
 from gateway.responses import json_response, no_content, page_response
 from gateway.routes.crm_clients import with_etag
-from gateway.routes.service_calls import call_crm
+from gateway.routes.service_calls import call_crm, call_page
 from gateway.schemas.common import ListQuerySchema
 from gateway.schemas.crm_clients import LinkPageSchema
 from gateway.schemas.crm_contacts import (
@@ -33,7 +33,7 @@ TAG = "crm"
 @endpoint(bp, "/contacts", "GET", summary="List contacts", tag=TAG, query=ContactListQuery,
           response=ContactPageSchema, paginated=True)
 def list_contacts(call: Call) -> Response:
-    return page_response(call_crm(call, "list_contacts", **call.query))
+    return page_response(call_page(call, "crm", "list_contacts", **call.query))
 
 
 @endpoint(bp, "/contacts", "POST", summary="Create a contact", tag=TAG,
@@ -71,7 +71,7 @@ def delete_contact(call: Call, contact_id: UUID) -> Response:
 @endpoint(bp, "/contacts/<uuid:contact_id>/clients", "GET", summary="The contact's clients",
           tag=TAG, query=ListQuerySchema, response=LinkPageSchema, paginated=True)
 def list_contact_clients(call: Call, contact_id: UUID) -> Response:
-    return page_response(call_crm(call, "list_contact_clients", contact_id=str(contact_id),
+    return page_response(call_page(call, "crm", "list_contact_clients", contact_id=str(contact_id),
                                   **call.query))
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Response
 from gateway.endpoints import Call, endpoint
 from gateway.etags import etag_for, expected_version_from_if_match, optional_expected_version
 from gateway.responses import json_response, no_content, page_response
-from gateway.routes.service_calls import call_crm
+from gateway.routes.service_calls import call_crm, call_page
 from gateway.schemas.crm_custom_fields import (
     CreateCustomFieldBody,
     CustomFieldListQuery,
@@ -25,7 +25,7 @@ TAG = "crm"
 @endpoint(bp, "", "GET", summary="List custom field definitions", tag=TAG,
           query=CustomFieldListQuery, response=CustomFieldPageSchema, paginated=True)
 def list_custom_fields(call: Call) -> Response:
-    return page_response(call_crm(call, "list_custom_fields", **call.query))
+    return page_response(call_page(call, "crm", "list_custom_fields", **call.query))
 
 
 @endpoint(bp, "", "POST", summary="Define a custom field (owners and admins)", tag=TAG,

@@ -15,7 +15,7 @@ from flask import Blueprint, Response
 from gateway.endpoints import Call, endpoint
 from gateway.etags import etag_for, expected_version_from_if_match, optional_expected_version
 from gateway.responses import json_response, no_content, page_response
-from gateway.routes.service_calls import call_crm
+from gateway.routes.service_calls import call_crm, call_page
 from gateway.schemas.crm_deals import (
     CreateDealBody,
     DealListQuery,
@@ -40,7 +40,7 @@ def with_etag(deal: dict[str, Any], status: int = 200,
 @endpoint(bp, "", "GET", summary="List deals", tag=TAG, query=DealListQuery,
           response=DealPageSchema, paginated=True)
 def list_deals(call: Call) -> Response:
-    return page_response(call_crm(call, "list_deals", **call.query))
+    return page_response(call_page(call, "crm", "list_deals", **call.query))
 
 
 @endpoint(bp, "", "POST", summary="Create a deal", tag=TAG, body=CreateDealBody,

@@ -9,7 +9,7 @@ from flask import Blueprint, Response
 from gateway.components import components
 from gateway.endpoints import Call, endpoint
 from gateway.responses import json_response, page_response
-from gateway.routes.service_calls import call_crm
+from gateway.routes.service_calls import call_crm, call_page
 from gateway.schemas.common import ListQuerySchema
 from gateway.schemas.crm_imports import (
     ImportListQuery,
@@ -57,7 +57,7 @@ def start_import(call: Call) -> Response:
 @endpoint(bp, "", "GET", summary="List imports, newest first", tag=TAG, query=ImportListQuery,
           response=ImportPageSchema, paginated=True)
 def list_imports(call: Call) -> Response:
-    return page_response(call_crm(call, "list_imports", **call.query))
+    return page_response(call_page(call, "crm", "list_imports", **call.query))
 
 
 @endpoint(bp, "/<uuid:import_id>", "GET", summary="An import: its progress and problems",
@@ -91,5 +91,5 @@ def retry_import(call: Call, import_id: UUID) -> Response:
                       "import itself carries the first 1,000). A row lists at most 20; "
                       "the 20th then says how many more it has.")
 def list_import_problems(call: Call, import_id: UUID) -> Response:
-    return page_response(call_crm(call, "list_import_problems", import_id=str(import_id),
+    return page_response(call_page(call, "crm", "list_import_problems", import_id=str(import_id),
                                   **call.query))

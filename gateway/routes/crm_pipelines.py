@@ -10,7 +10,7 @@ from flask import Blueprint, Response
 from gateway.endpoints import Call, endpoint
 from gateway.etags import etag_for, expected_version_from_if_match, optional_expected_version
 from gateway.responses import json_response, no_content, page_response
-from gateway.routes.service_calls import call_crm
+from gateway.routes.service_calls import call_crm, call_page
 from gateway.schemas.crm_pipelines import (
     AddStageBody,
     ArchiveStageQuery,
@@ -38,7 +38,7 @@ def tagged(obj: dict[str, Any], status: int = 200, location: str | None = None) 
 @endpoint(bp, "", "GET", summary="List pipelines (a default one always exists)", tag=TAG,
           query=PipelineListQuery, response=PipelinePageSchema, paginated=True)
 def list_pipelines(call: Call) -> Response:
-    return page_response(call_crm(call, "list_pipelines", **call.query))
+    return page_response(call_page(call, "crm", "list_pipelines", **call.query))
 
 
 @endpoint(bp, "", "POST", summary="Create a pipeline", tag=TAG, body=CreatePipelineBody,

@@ -9,7 +9,7 @@ from flask import Blueprint, Response
 from gateway.endpoints import Call, endpoint
 from gateway.etags import etag_for
 from gateway.responses import json_response, no_content, page_response
-from gateway.routes.service_calls import call_identity
+from gateway.routes.service_calls import call_identity, call_page
 from gateway.schemas.auth import TokenPairSchema
 from gateway.schemas.identity import (
     AcceptInvitationBody,
@@ -38,7 +38,7 @@ def create_invitation(call: Call) -> Response:
 @endpoint(bp, "", "GET", summary="List invitations (owner/admin)", tag=TAG,
           query=InvitationListQuery, response=InvitationPageSchema, paginated=True)
 def list_invitations(call: Call) -> Response:
-    return page_response(call_identity(call, "list_invitations", **call.query))
+    return page_response(call_page(call, "identity", "list_invitations", **call.query))
 
 
 @endpoint(bp, "/<uuid:invitation_id>", "GET", summary="One invitation (owner/admin)",

@@ -9,7 +9,7 @@ from flask import Blueprint, Response
 from gateway.endpoints import Call, endpoint
 from gateway.etags import etag_for, expected_version_from_if_match
 from gateway.responses import json_response, no_content, page_response
-from gateway.routes.service_calls import call_identity
+from gateway.routes.service_calls import call_identity, call_page
 from gateway.schemas.identity import ChangeRoleBody, UserListQuery, UserPageSchema, UserSchema
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1/identity/users")
@@ -19,7 +19,7 @@ TAG = "identity"
 @endpoint(bp, "", "GET", summary="List the members of your tenant", tag=TAG,
           query=UserListQuery, response=UserPageSchema, paginated=True)
 def list_users(call: Call) -> Response:
-    return page_response(call_identity(call, "list_users", **call.query))
+    return page_response(call_page(call, "identity", "list_users", **call.query))
 
 
 @endpoint(bp, "/<uuid:user_id>", "GET", summary="One member", tag=TAG,

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import jwt
+import orjson
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Flask
@@ -66,6 +67,11 @@ class SigningKey:
         return jwt.encode(claims, self.private, algorithm="ES256", headers={"kid": self.kid})
 
 
+def json_text(answer: Any) -> bytes:
+    """A stand-in's answer as the JSON text shared.rpc's json_answer would have sent."""
+    return orjson.dumps(answer)
+
+
 class IdentityStandIn:
     """Answers identity's RPCs with canned data and records every call (gateway-only tests)."""
 
@@ -84,6 +90,11 @@ class IdentityStandIn:
         if answer is None:
             raise AssertionError(f"unexpected RPC identity.{method}")
         return answer(dict(kwargs or {}))
+
+    def call_json(self, service: str, method: str, kwargs: dict | None = None,
+                  **options: Any) -> bytes:
+        """As RpcClient.call_json: the answer as the JSON text a service writes."""
+        return json_text(self.call(service, method, kwargs, **options))
 
     def calls_of(self, method: str) -> list[dict[str, Any]]:
         return [kwargs for name, kwargs, _ in self.calls if name == method]

@@ -11,6 +11,7 @@ import pytest
 from gateway.app import create_app
 from gateway.request_input import decode_text
 from gateway.routes.crm_imports import MAX_UPLOAD_BYTES
+from gateway.tests.conftest import json_text
 from shared.errors import ValidationFailed
 
 from .conftest import ISSUER, REDIS_URL
@@ -37,6 +38,10 @@ class CrmStandIn:
             return self.identity.call(service, method, kwargs, **options)
         self.calls.append((method, dict(kwargs or {})))
         return self.answers[method](dict(kwargs or {}))
+
+    def call_json(self, service: str, method: str, kwargs: dict | None = None,
+                  **options: Any) -> bytes:
+        return json_text(self.call(service, method, kwargs, **options))
 
     def calls_of(self, method: str) -> list[dict[str, Any]]:
         return [kwargs for name, kwargs in self.calls if name == method]

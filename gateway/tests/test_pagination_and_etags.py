@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from gateway.links import next_page_link
 
 USER_ID = str(uuid.uuid4())
@@ -24,6 +26,27 @@ def test_next_link_keeps_the_query_and_replaces_the_cursor():
 
 def test_the_last_page_has_no_link():
     assert next_page_link("/x", {}, None) is None
+
+
+@pytest.mark.parametrize("text, meta", [
+    (b'{"data":[{"n":1}],"page":{"limit":1,"has_more":true,"next_cursor":"abc"}}',
+     {"limit": 1, "has_more": True, "next_cursor": "abc"}),
+    # the key's text inside a string is escaped, so it is never taken for the key
+    (b'{"data":[{"note":",\\"page\\":{}"}],"page":{"limit":1,"next_cursor":null,"total":3}}',
+     {"limit": 1, "next_cursor": None, "total": 3}),
+    # a nested "page" last: the cut tail is not JSON, so the whole text is decoded
+    (b'{"data":[],"page":{"next_cursor":"x"},"extra":{"a":1,"page":{"n":2}}}',
+     {"next_cursor": "x"}),
+    # written with spaces (the stdlib's way): decoded whole
+    (b'{"data": [], "page": {"next_cursor": "y"}}', {"next_cursor": "y"}),
+])
+def test_a_pages_meta_is_read_from_its_text(text, meta):
+    import json
+
+    from gateway.responses import page_meta
+
+    assert json.loads(text)["page"] == meta  # the cases are valid pages
+    assert page_meta(text) == meta
 
 
 def test_a_list_with_more_pages_carries_a_link_header(client, identity, auth):
