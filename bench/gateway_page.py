@@ -108,12 +108,16 @@ def run_wrk(wrk: str, url: str, token: str, seconds: int) -> Round:
     )
 
 
+def skewed(result: Round) -> bool:
+    return bool(result.spread) and result.spread[0] > MAX_SHARE
+
+
 def run_spread_round(wrk: str, url: str, token: str, seconds: int) -> Round:
     """A round with wrk's connections shared by the workers (see MAX_SHARE); after
-    ATTEMPTS skewed ones, the last, marked by its spread in the output."""
+    ATTEMPTS skewed ones, the last, which the medians then leave out."""
     for _ in range(ATTEMPTS):
         result = run_wrk(wrk, url, token, seconds)
-        if not result.spread or result.spread[0] <= MAX_SHARE:
+        if not skewed(result):
             break
     return result
 
@@ -237,11 +241,19 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"round {i + 1} {name:8} {r.rps:8.1f} req/s  p50 {r.p50_ms:6.2f} ms  "
                       f"p99 {r.p99_ms:6.2f} ms  non-2xx {r.errors}  "
                       f"connections per worker {'/'.join(map(str, r.spread))}", flush=True)
-        gw, base = median_round(results["gateway"]), median_round(results["plain"])
+        # Rounds in which either side's connections stayed on one worker after every
+        # attempt are left out of the medians (said below), unless all rounds were.
+        pairs = [(g, p) for g, p in zip(results["gateway"], results["plain"], strict=True)
+                 if not (skewed(g) or skewed(p))] or list(
+                     zip(results["gateway"], results["plain"], strict=True))
+        gw, base = median_round([g for g, _ in pairs]), median_round([p for _, p in pairs])
         print()
-        print(f"50-row page, {CONNECTIONS} connections, medians of {args.rounds} rounds "
-              f"x {args.seconds}s ({os.cpu_count()} cores), "
+        print(f"50-row page, {CONNECTIONS} connections, medians of {len(pairs)} of "
+              f"{args.rounds} rounds x {args.seconds}s ({os.cpu_count()} cores), "
               f"replicas: {os.environ.get('BUREAU_REPLICAS') or 'one of each'}")
+        if len(pairs) < args.rounds:
+            print(f"  {args.rounds - len(pairs)} round(s) left out: more than {MAX_SHARE} of "
+                  f"{CONNECTIONS} connections on one worker after {ATTEMPTS} attempts")
         print(f"{'':10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>9}")
         for name, r in (("plain", base), ("gateway", gw)):
             print(f"{name:10}{r.rps:10.1f}{r.p50_ms:10.2f}{r.p99_ms:10.2f}{r.errors:9d}")
@@ -249,8 +261,8 @@ def main(argv: list[str] | None = None) -> int:
               f"gateway p99 {gw.p99_ms:.1f} ms (target <= 100 ms)")
         # Each round measures the two back to back, so a burst of others' work on the
         # shared cores hits one pair, not one side of the medians above.
-        paired = [g.rps / p.rps for g, p in zip(results["gateway"], results["plain"], strict=True)]
-        print("ratio per round: " + ", ".join(f"{r:.2f}x" for r in paired)
+        paired = [g.rps / p.rps for g, p in pairs]
+        print("ratio per round counted: " + ", ".join(f"{r:.2f}x" for r in paired)
               + f"; median {statistics.median(paired):.2f}x; load {os.getloadavg()[0]:.1f}")
         return 0
     finally:
