@@ -31,6 +31,7 @@ import orjson
 from shared.amqp_frames import publish_frames
 from shared.call_context import CallContext
 from shared.errors import BureauError, ServiceUnavailable, error_from_wire
+from shared.json_ready import REPLY_CLOSE, REPLY_OPEN
 
 HEARTBEAT_SECONDS = 30
 """Broker heartbeat: a silently dead connection is noticed within about two of these."""
@@ -357,8 +358,6 @@ class _Link:
                     closable.close()
 
 
-_RESULT_OPEN, _RESULT_CLOSE = b'{"result":', b',"error":null}'
-"""How shared.rpc writes a successful reply around the result's JSON text."""
 
 
 def _result(reply: dict[str, Any]) -> Any:
@@ -377,14 +376,17 @@ def _decode_reply(body: bytes | str) -> dict[str, Any]:
         return json.loads(body)  # type: ignore[no-any-return]
 
 
-def _encode_request(kwargs: dict[str, Any]) -> bytes:
+def _json_bytes(value: Any) -> bytes:
     """orjson; what it cannot write (an integer past 64 bits, which a JSON body may hold)
     goes through the stdlib, as `_decode_reply` reads it the other way."""
-    payload = {"args": [], "kwargs": kwargs}
     try:
-        return orjson.dumps(payload, default=wire_value)
+        return orjson.dumps(value, default=wire_value)
     except TypeError:
-        return json.dumps(payload, default=wire_value).encode()
+        return json.dumps(value, default=wire_value).encode()
+
+
+def _encode_request(kwargs: dict[str, Any]) -> bytes:
+    return _json_bytes({"args": [], "kwargs": kwargs})
 
 
 _live_clients: weakref.WeakSet[RpcClient] = weakref.WeakSet()
@@ -474,13 +476,9 @@ class RpcClient:
         other reply is decoded, and an error raised, as `call` does."""
         body = self._reply(service, method, kwargs, context, timeout)
         raw = body.encode() if isinstance(body, str) else body
-        if raw.startswith(_RESULT_OPEN) and raw.endswith(_RESULT_CLOSE):
-            return raw[len(_RESULT_OPEN):-len(_RESULT_CLOSE)]
-        result = _result(_decode_reply(raw))
-        try:
-            return orjson.dumps(result)
-        except TypeError:  # an integer past 64 bits: the stdlib writes it
-            return json.dumps(result).encode()
+        if raw.startswith(REPLY_OPEN) and raw.endswith(REPLY_CLOSE):
+            return raw[len(REPLY_OPEN):-len(REPLY_CLOSE)]
+        return _json_bytes(_result(_decode_reply(raw)))
 
     def close(self) -> None:
         with self._lock:

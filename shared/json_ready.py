@@ -128,6 +128,15 @@ def json_ready(value: Any) -> Any:
     return _walk(value)
 
 
+REPLY_OPEN, REPLY_CLOSE = b'{"result":', b',"error":null}'
+"""nameko's reply body around a result's JSON text, as shared.rpc writes a success: the
+gateway's client (`call_json`) takes the text back out between the two."""
+
+
+def reply_body(result_text: bytes) -> bytes:
+    return REPLY_OPEN + result_text + REPLY_CLOSE
+
+
 class JsonText(bytes):
     """An entrypoint's answer already written as JSON (`json_answer`): the RPC reply
     (shared.rpc) sends these bytes as they are."""

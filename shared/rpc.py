@@ -45,7 +45,7 @@ from nameko.rpc import (
 from shared.amqp_frames import publish_frames
 from shared.config import settings
 from shared.errors import ERROR_CLASSES, ServiceUnavailable
-from shared.json_ready import JsonText, has_nonfinite
+from shared.json_ready import JsonText, has_nonfinite, reply_body
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
@@ -77,14 +77,14 @@ def encode_reply(
     """
     if exc_info is None:
         if type(result) is JsonText:
-            return b'{"result":' + result + b',"error":null}', result, None
+            return reply_body(result), result, None
         try:
             encoded = orjson.dumps(result, option=_ORJSON_OPTIONS)
         except TypeError:  # orjson.JSONEncodeError: the json path decides
             pass
         else:
             if b"null" not in encoded or not has_nonfinite(result):
-                return b'{"result":' + encoded + b',"error":null}', result, None
+                return reply_body(encoded), result, None
     error = serialize(exc_info[1]) if exc_info is not None else None
     try:
         body = json.dumps({"result": result, "error": error}, allow_nan=False)
