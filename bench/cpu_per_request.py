@@ -39,6 +39,7 @@ ENDPOINTS = {
     "me": "/api/v1/me",
     "users": "/api/v1/identity/users?limit=50",
     "plain": "",  # the same page from bench/plain_app.py: the budget the ratio is against
+    "reads": "",  # the plain app reading as identity does (bench/plain_app.py)
 }
 
 
@@ -130,9 +131,12 @@ def main(argv: list[str] | None = None) -> int:
         token, tenant = sign_up_bench_firm(suite.url)
         seed_members(suite.db_url("identity"), tenant, 200)
         urls = {name: suite.url + path for name, path in endpoints.items()}
-        if "plain" in endpoints:
-            plain, urls["plain"] = start_plain_app(suite.db_url("identity"), tenant)
-            wait_for(urls["plain"], token)
+        if "plain" in endpoints or "reads" in endpoints:
+            plain, plain_url = start_plain_app(suite.db_url("identity"), tenant)
+            wait_for(plain_url, token)
+            reads_url = plain_url.replace("/users?", "/users/as-identity-reads?")
+            urls.update({name: url for name, url in (("plain", plain_url), ("reads", reads_url))
+                         if name in endpoints})
         groups = {
             "gateway": lambda: descendants(suite.pid("gateway")),
             "identity": lambda: [p for n in suite.names if n.startswith("identity")
@@ -155,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
                     spies = [
                         subprocess.Popen(
                             [os.environ.get("PY_SPY", "py-spy"), "record", "--nonblocking",
-                             "-r", "200", "-d", str(args.seconds), "-f", "raw",
+                             "--gil", "-r", "200", "-d", str(args.seconds), "-f", "raw",
                              "-o", f"{args.pyspy}/{g}-{p}.txt", "-p", str(p)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                         for g in ("gateway", "identity") for p in pids[g][-2:]

@@ -3,6 +3,9 @@
 Same database, same app role (row-level security on, tenant set per transaction), same
 query and JSON shape as `GET /api/v1/identity/users?limit=50` through the gateway, so
 the ratio between the two is the price of the gateway, the broker hop and the service.
+`/users/as-identity-reads` answers the same page the way identity reads it
+(shared.db.make_read_engine): autocommit, the tenant set on the connection once, so the
+ratio against it leaves out what our read path saves over the plain one.
 Run: BENCH_DATABASE_URL=... BENCH_TENANT_ID=... \
      gunicorn -c gateway/gunicorn_conf.py bench.plain_app:app
 """
@@ -22,6 +25,7 @@ PAGE = text(
     "WHERE m.tenant_id = :tenant ORDER BY m.created_at, m.user_id LIMIT :limit"
 )
 SCOPE = text("SELECT set_config('app.tenant_id', :tenant, true)")
+CONNECTION_SCOPE = text("SELECT set_config('app.tenant_id', :tenant, false)")
 
 
 def _iso(value: Any) -> str:
@@ -31,6 +35,8 @@ def _iso(value: Any) -> str:
 def create_app() -> Flask:
     app = Flask(__name__)
     engine = create_engine(os.environ["BENCH_DATABASE_URL"], pool_size=8, max_overflow=8)
+    reads = create_engine(os.environ["BENCH_DATABASE_URL"], pool_size=8, max_overflow=8,
+                          isolation_level="AUTOCOMMIT")
     tenant = os.environ["BENCH_TENANT_ID"]
 
     @app.get("/users")
@@ -39,6 +45,19 @@ def create_app() -> Flask:
         with engine.begin() as conn:
             conn.execute(SCOPE, {"tenant": tenant})
             rows = conn.execute(PAGE, {"tenant": tenant, "limit": limit + 1}).mappings().all()
+        return _page(rows, limit)
+
+    @app.get("/users/as-identity-reads")
+    def users_as_identity_reads() -> Any:
+        limit = min(100, max(1, int(request.args.get("limit", 25))))
+        with reads.connect() as conn:
+            if conn.connection.info.get("tenant") != tenant:
+                conn.execute(CONNECTION_SCOPE, {"tenant": tenant})
+                conn.connection.info["tenant"] = tenant
+            rows = conn.execute(PAGE, {"tenant": tenant, "limit": limit + 1}).mappings().all()
+        return _page(rows, limit)
+
+    def _page(rows: Any, limit: int) -> Any:
         data = [
             {
                 "id": str(r["id"]),

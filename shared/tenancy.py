@@ -4,7 +4,10 @@ A session carries its tenant in `session.info`. Every ORM SELECT, UPDATE and DEL
 `TenantScoped` model gets `tenant_id = <that tenant>` added (no tenant: nothing matches),
 and every new object is stamped with it, refusing another tenant's id. PostgreSQL
 row-level security (`app.tenant_id`, set per transaction) is the second line, for what
-slips past the ORM (raw SQL, a forgotten model mixin).
+slips past the ORM (raw SQL, a forgotten model mixin). On an autocommit connection (a
+service's reads, `shared.db.make_read_engine`) there is no transaction to hold the
+setting: it is set on the connection instead, as every session begins on it, scoped or
+not, so no session ever runs under the scope of the one before.
 
 A statement that must read across tenants (identity's login reads a user's memberships)
 says so with `.execution_options(all_tenants=True)`; RLS still applies to it.
@@ -72,9 +75,38 @@ def _scope_params(session: Session) -> dict[str, str]:
     return {"t": str(tenant) if tenant else "", "u": str(user) if user else ""}
 
 
+_SET_CONNECTION_SCOPE = text(
+    "SELECT set_config('app.tenant_id', :t, false), set_config('app.user_id', :u, false)"
+)
+_CONNECTION_SCOPE = "bureau_scope"
+"""Key, in the pool's record of a DBAPI connection, of the scope last set on it. The record
+outlives checkouts and is emptied when the connection is replaced, so it is true of the
+server session it describes."""
+
+
+def _scope_connection(session: Session, connection: Any) -> None:
+    """Give an autocommit connection this session's scope (none, for an unscoped session),
+    skipping the round trip when the connection already has it."""
+    params = _scope_params(session) if session.info.get("bureau_scoped") else {"t": "", "u": ""}
+    wanted = (params["t"], params["u"])
+    record = connection.connection.info
+    if record.get(_CONNECTION_SCOPE) != wanted:
+        record.pop(_CONNECTION_SCOPE, None)
+        connection.execute(_SET_CONNECTION_SCOPE, params)
+        record[_CONNECTION_SCOPE] = wanted
+
+
+def _is_autocommit(connection: Any) -> bool:
+    return bool(getattr(connection.connection.driver_connection, "autocommit", False))
+
+
 def _apply_settings(session: Session) -> None:
     """Copy the session's tenant and user into the open transaction (RLS reads them)."""
-    session.connection().execute(_SET_SCOPE, _scope_params(session))
+    connection = session.connection()
+    if _is_autocommit(connection):
+        _scope_connection(session, connection)
+    else:
+        connection.execute(_SET_SCOPE, _scope_params(session))
 
 
 def bind_scope(session: Session, tenant_id: Any = None, user_id: Any = None) -> None:
@@ -146,6 +178,9 @@ def _begin_with_scope(session: Session, raw: Any) -> bool:
 
 @event.listens_for(Session, "after_begin")
 def _set_local_scope(session: Session, transaction: Any, connection: Any) -> None:
+    if _is_autocommit(connection):
+        _scope_connection(session, connection)
+        return
     if not session.info.get("bureau_scoped"):
         return
     if not _begin_with_scope(session, connection.connection.driver_connection):

@@ -95,7 +95,7 @@ class IdentityService(BureauService):
     @rpc
     def me(self, **payload: Any) -> dict[str, Any]:
         schemas.load(schemas.EmptyInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(use_cases.me(session, self.ctx))
 
     @rpc
@@ -107,13 +107,13 @@ class IdentityService(BureauService):
     @rpc
     def list_users(self, **payload: Any) -> dict[str, Any]:
         args = schemas.load(schemas.ListUsersInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(use_cases.list_users(session, self.ctx, **args))
 
     @rpc
     def get_user(self, **payload: Any) -> dict[str, Any]:
         args = schemas.load(schemas.UserIdInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(use_cases.get_user(session, self.ctx, **args))
 
     @rpc
@@ -139,14 +139,14 @@ class IdentityService(BureauService):
     @rpc
     def list_invitations(self, **payload: Any) -> dict[str, Any]:
         args = schemas.load(schemas.ListInvitationsInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             page = use_cases.list_invitations(session, self.ctx, **args)
         return json_answer(page)
 
     @rpc
     def get_invitation(self, **payload: Any) -> dict[str, Any]:
         args = schemas.load(schemas.InvitationIdInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(use_cases.get_invitation(session, self.ctx, **args))
 
     @rpc
@@ -165,7 +165,7 @@ class IdentityService(BureauService):
     @rpc
     def get_tenant(self, **payload: Any) -> dict[str, Any]:
         schemas.load(schemas.EmptyInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(use_cases.get_tenant(session, self.ctx))
 
     @rpc
@@ -178,7 +178,7 @@ class IdentityService(BureauService):
     @rpc
     def tenant_figures(self, **payload: Any) -> dict[str, Any]:
         schemas.load(schemas.EmptyInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return use_cases.tenant_figures(session, self.ctx)
 
     @rpc

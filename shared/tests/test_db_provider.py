@@ -1,4 +1,5 @@
-"""The nameko database provider: a worker's transactions share one session, closed after it.
+"""The nameko database provider: a worker's transactions share one session, closed after it;
+its reads (`reading`) take a session of their own on the read engine.
 
 One session per worker keeps the objects a worker loaded in one transaction usable in the
 next (expire_on_commit is off); closing it at teardown lets none of them outlive the
@@ -13,7 +14,8 @@ import uuid
 from typing import Any
 
 from nameko.standalone.rpc import ServiceRpcProxy
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import InternalError
 from sqlalchemy.orm import Session
 
 from shared.call_context import CallContext
@@ -42,6 +44,24 @@ class TwoTransactions:
         TwoTransactions.loaded.append((second, note))  # type: ignore[arg-type]
         return {"same_session": first is second, "still_held": still_held}
 
+    @rpc
+    def read_then_write(self) -> dict[str, Any]:
+        with self.db.reading() as reading:
+            bodies = [n.body for n in reading.scalars(select(Note))]
+            in_transaction = reading.connection().connection.driver_connection.info
+            idle = in_transaction.transaction_status.name == "IDLE"
+        with self.db.transaction() as writing:
+            writing.add(Note(body="written"))
+        try:
+            with self.db.reading() as reading:
+                reading.add(Note(body="smuggled"))
+                reading.flush()
+            refused = False
+        except InternalError:
+            refused = True
+        return {"bodies": bodies, "idle": idle, "separate": reading is not writing,
+                "write_refused": refused}
+
 
 def test_a_workers_transactions_share_one_session_closed_at_teardown(
     container_factory: Any, service_config: Any, notes_db: Any, rabbit_config: Any,
@@ -63,3 +83,21 @@ def test_a_workers_transactions_share_one_session_closed_at_teardown(
     assert str(loaded.id) == note_id
     wait_until(lambda: loaded not in worker_session, timeout=5)  # teardown follows the reply
     assert inspect(loaded).detached
+
+
+def test_a_worker_reads_on_its_own_session_outside_any_transaction(
+    container_factory: Any, service_config: Any, notes_db: Any, rabbit_config: Any,
+) -> None:
+    with tenant_transaction(notes_db.sessions, CallContext(tenant_id=TENANT)) as session:
+        session.add(Note(body="kept"))
+    with tenant_transaction(notes_db.sessions, CallContext(tenant_id=str(uuid.uuid4()))) as s:
+        s.add(Note(body="another firm's"))
+    container_factory(TwoTransactions, service_config(notes_db)).start()
+
+    with ServiceRpcProxy("two_transactions", rabbit_config,
+                         context_data={"tenant_id": TENANT}) as service:
+        assert service.read_then_write() == {
+            "bodies": ["kept"], "idle": True, "separate": True, "write_refused": True,
+        }
+    with tenant_transaction(notes_db.sessions, CallContext(tenant_id=TENANT)) as session:
+        assert sorted(n.body for n in session.scalars(select(Note))) == ["kept", "written"]

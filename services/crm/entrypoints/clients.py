@@ -22,13 +22,13 @@ class ClientEntrypoints(Entrypoints):
     @rpc
     def get_client(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.GetClientInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(clients.get_client(session, self.ctx, **args))
 
     @rpc
     def list_clients(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ListClientsInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(clients.list_clients(session, self.ctx, **args))
 
     @rpc

@@ -23,13 +23,13 @@ class ContactEntrypoints(Entrypoints):
     @rpc
     def get_contact(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ContactIdInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(contacts.get_contact(session, self.ctx, **args))
 
     @rpc
     def list_contacts(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ListContactsInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(contacts.list_contacts(session, self.ctx, **args))
 
     @rpc

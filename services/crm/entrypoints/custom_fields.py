@@ -22,13 +22,13 @@ class CustomFieldEntrypoints(Entrypoints):
     @rpc
     def get_custom_field(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.CustomFieldIdInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(definitions.get_custom_field(session, self.ctx, **args))
 
     @rpc
     def list_custom_fields(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ListCustomFieldsInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(definitions.list_custom_fields(session, self.ctx, **args))
 
     @rpc

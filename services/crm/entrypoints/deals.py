@@ -22,13 +22,13 @@ class DealEntrypoints(Entrypoints):
     @rpc
     def get_deal(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.DealIdInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(deals.get_deal(session, self.ctx, **args))
 
     @rpc
     def list_deals(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ListDealsInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(deals.list_deals(session, self.ctx, **args))
 
     @rpc

@@ -15,11 +15,11 @@ class ExportEntrypoints(Entrypoints):
     @rpc
     def export_clients(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ExportClientsInput(), payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return exports.export_chunk(session, self.ctx, exports.CLIENTS, **args)
 
     @rpc
     def export_contacts(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ExportContactsInput(), payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return exports.export_chunk(session, self.ctx, exports.CONTACTS, **args)

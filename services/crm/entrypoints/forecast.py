@@ -16,5 +16,5 @@ class ForecastEntrypoints(Entrypoints):
     @rpc
     def forecast(self, **payload: Any) -> dict[str, Any]:
         args = load(ForecastInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(forecast(session, self.ctx, **args))

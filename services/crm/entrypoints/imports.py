@@ -33,13 +33,13 @@ class ImportEntrypoints(Entrypoints):
     @rpc
     def get_import(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ImportIdInput(), payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(imports.get_import(session, self.ctx, **args))
 
     @rpc
     def list_imports(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ListImportsInput(), payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(imports.list_imports(session, self.ctx, **args))
 
     @rpc
@@ -57,7 +57,7 @@ class ImportEntrypoints(Entrypoints):
     @rpc
     def list_import_problems(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ListImportProblemsInput(), payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(imports.list_import_problems(session, self.ctx, **args))
 
     @timer(interval=REVIEW_INTERVAL)

@@ -22,7 +22,7 @@ class LinkEntrypoints(Entrypoints):
     @rpc
     def get_link(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.LinkIdInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(links.get_link(session, self.ctx, **args))
 
     @rpc
@@ -40,11 +40,11 @@ class LinkEntrypoints(Entrypoints):
     @rpc
     def list_client_contacts(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ClientLinksInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(links.list_client_contacts(session, self.ctx, **args))
 
     @rpc
     def list_contact_clients(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ContactLinksInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(links.list_contact_clients(session, self.ctx, **args))

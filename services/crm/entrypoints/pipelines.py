@@ -16,13 +16,13 @@ class PipelineEntrypoints(Entrypoints):
     @rpc
     def list_pipelines(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.ListPipelinesInput, payload)
-        with self.db.transaction() as session:
+        with self.db.transaction() as session:  # a tenant's first list makes its default
             return json_answer(pipelines.list_pipelines(session, self.ctx, **args))
 
     @rpc
     def get_pipeline(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.PipelineIdInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(pipelines.get_pipeline(session, self.ctx, **args))
 
     @rpc
@@ -64,7 +64,7 @@ class PipelineEntrypoints(Entrypoints):
     @rpc
     def get_stage(self, **payload: Any) -> dict[str, Any]:
         args = load(schemas.StageIdInput, payload)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return json_answer(pipelines.get_stage(session, self.ctx, **args))
 
     @rpc
