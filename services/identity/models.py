@@ -56,6 +56,9 @@ class Membership(TenantScoped, Timestamped, Versioned, Base):
     __table_args__ = (
         PrimaryKeyConstraint("tenant_id", "user_id"),
         Index("ix_memberships_user_id", "user_id"),
+        # The members page in its default order, walked by the index: no sort of them all.
+        Index("ix_memberships_tenant_id_created_at_user_id", "tenant_id", "created_at",
+              "user_id"),
     )
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(20))
@@ -81,6 +84,7 @@ class Invitation(TenantScoped, Timestamped, Versioned, Base):
             unique=True,
             postgresql_where="status = 'pending'",
         ),
+        Index("ix_invitations_tenant_id_created_at_id", "tenant_id", "created_at", "id"),
     )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     email: Mapped[str] = mapped_column(String(254))

@@ -85,6 +85,44 @@ def test_a_page_of_users_costs_the_same_statements_whatever_its_size(identity_db
     assert len(few) == len(many) == 1, many  # the page carries the caller's role check
 
 
+def test_a_page_of_users_walks_the_index_in_its_order_not_a_sort_of_all(identity_db, firm):
+    """The page's own statement, explained as the app role runs it (RLS on): PostgreSQL
+    reads the members in the index's order and stops at the page, whatever the firm's size.
+    """
+    from sqlalchemy import create_engine, text
+
+    owner = create_engine(identity_db.owner_url)
+    with owner.begin() as conn:  # a large firm: 2,000 more members
+        conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"),
+                     {"t": firm["tenant_id"]})
+        conn.execute(text(
+            "WITH made AS (INSERT INTO users (id, email, name, password_hash, version) "
+            "SELECT gen_random_uuid(), 'bulk' || i || '@acme.test', 'Bulk ' || i, 'x', 1 "
+            "FROM generate_series(1, 2000) i RETURNING id) "
+            "INSERT INTO memberships (tenant_id, user_id, role, version) "
+            "SELECT :t, id, 'member', 1 FROM made"), {"t": firm["tenant_id"]})
+        conn.execute(text("ANALYZE memberships"))
+        conn.execute(text("ANALYZE users"))
+    owner.dispose()
+    sent = []
+
+    def keep(conn, cursor, statement, parameters, *args):
+        sent.append((statement, parameters))
+
+    ctx = context_of(firm)
+    event.listen(identity_db.engine, "before_cursor_execute", keep)
+    try:
+        with tenant_transaction(identity_db.sessions, ctx) as s:
+            use_cases.list_users(s, ctx, limit=10)
+            page_sql, params = sent[-1]
+            plan = "\n".join(s.connection().exec_driver_sql(
+                "EXPLAIN " + page_sql, params).scalars())
+    finally:
+        event.remove(identity_db.engine, "before_cursor_execute", keep)
+    assert "ix_memberships_tenant_id_created_at_user_id" in plan, plan
+    assert "Sort" not in plan, plan
+
+
 def test_purging_forgets_only_counters_whose_window_closed(identity_db):
     from datetime import timedelta
 
