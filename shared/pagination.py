@@ -23,10 +23,12 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Integer, Select, SmallInteger, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import Label
 from sqlalchemy.sql.selectable import Subquery
 
 from shared.errors import ValidationFailed
 from shared.input_faults import text_fault
+from shared.json_ready import sql_uuid
 from shared.tenancy import execute_columns
 
 DEFAULT_LIMIT = 25
@@ -108,52 +110,67 @@ def paginate(
     selects the labelled columns to show, joined to `page`, the subquery of the page's
     `id`s: the page and its rows in one round trip.
     """
-    paged, of_objects = _paged_form(stmt, request, rows_of)
+    form = _paged_form(stmt, request, rows_of)
     values = {**(params or {}), _LIMIT: request.limit + 1}
     if request.after is not None:
         values[_AFTER_KEY], values[_AFTER_TIE] = request.after
-    if of_objects:
-        rows = session.execute(paged, values).all()
+    if form.of_objects:
+        rows = session.execute(form.statement, values).all()
     else:
-        rows = execute_columns(session, paged, values).all()
+        rows = execute_columns(session, form.statement, values).all()
     has_more = len(rows) > request.limit
     rows = rows[: request.limit]
     page: dict[str, Any] = {"limit": request.limit, "has_more": has_more, "next_cursor": None}
     if has_more and rows:
         last = rows[-1]._mapping
-        page["next_cursor"] = _encode(request.collection, request.sort, last[_KEY], last[_TIE])
+        page["next_cursor"] = _encode(request.collection, request.sort, last[form.key],
+                                      last[form.tie])
     if request.include_total:
         count = select(func.count()).select_from(stmt.order_by(None).subquery())
         page["total"] = session.execute(count, dict(params) if params else None).scalar_one()
     if not rows:
         items: list[Any] = []
-    elif of_objects:
+    elif form.of_objects:
         items = [row[0] for row in rows]
     else:
-        names = rows[0]._fields[:-2]  # the key and tiebreaker columns come last
+        fields = rows[0]._fields
+        names = fields[: len(fields) - form.added]  # added key columns come last
         items = [dict(zip(names, row, strict=False)) for row in rows]
     return {"data": [dump(item) for item in items], "page": page}
 
 
 _KEY, _TIE = "_page_key", "_page_tie"
 _LIMIT, _AFTER_KEY, _AFTER_TIE = "_page_limit", "_page_after_key", "_page_after_tie"
-_PAGED_FORMS: weakref.WeakKeyDictionary[Select[Any], dict[tuple, tuple]] = (
+_PAGED_FORMS: weakref.WeakKeyDictionary[Select[Any], dict[tuple, _PagedForm]] = (
     weakref.WeakKeyDictionary()
 )
 MAX_FORMS_PER_STATEMENT = 32
 """Past this many shapes (custom sorts make new sort expressions), build without keeping."""
 
 
+@dataclass(frozen=True)
+class _PagedForm:
+    statement: Select[Any]
+    of_objects: bool
+    key: str
+    tie: str
+    """The names under which a row carries the sort key and tiebreaker."""
+    added: int
+    """How many of them the form added after `statement`'s own columns."""
+    kept: tuple[Any, ...]
+    """The sort column, tiebreaker and `rows_of`, held so their ids in the form's shape
+    cannot be reused by other objects while the form is kept."""
+
+
 def _paged_form(stmt: Select[Any], request: PageRequest,
-                rows_of: Callable[[Subquery], Select[Any]] | None = None
-                ) -> tuple[Select[Any], bool]:
+                rows_of: Callable[[Subquery], Select[Any]] | None = None) -> _PagedForm:
     """`stmt` ordered, limited and (with a cursor) past the cursor, the values as bind
     parameters, and wrapped by `rows_of` when given: one statement object per shape of
     `stmt`, so a statement built once (shared.list_queries) is neither rebuilt nor re-keyed
-    for SQLAlchemy's cache on every call. A kept form holds its sort column, tiebreaker and
-    `rows_of`, so the ids in its key cannot be reused by other objects while it is kept.
-    With it comes whether the form selects a model's objects (asked of the statement once
-    per form: ~0.15 ms each time); a form of columns runs on Core's path."""
+    for SQLAlchemy's cache on every call. With it comes whether the form selects a
+    model's objects (asked of the statement once per form: ~0.15 ms each time); a form of
+    columns runs on Core's path, and takes its sort key and tiebreaker from columns it
+    already selects when it can (`_selected_as`)."""
     forms = _PAGED_FORMS.get(stmt)
     if forms is None:
         forms = _PAGED_FORMS[stmt] = {}
@@ -162,7 +179,7 @@ def _paged_form(stmt: Select[Any], request: PageRequest,
              id(rows_of))
     kept = forms.get(shape)
     if kept is not None:
-        return kept[0], kept[4]
+        return kept
     paged = stmt
     if request.after is not None:
         key = tuple_(column, tiebreaker)
@@ -175,18 +192,54 @@ def _paged_form(stmt: Select[Any], request: PageRequest,
         if request.descending
         else (column.asc(), tiebreaker.asc())
     )
-    paged = (
-        paged.add_columns(column.label(_KEY), tiebreaker.label(_TIE))
-        .order_by(None)
-        .order_by(*order)
-        .limit(bindparam(_LIMIT, type_=Integer()))
-    )
+    paged = paged.order_by(None).order_by(*order).limit(bindparam(_LIMIT, type_=Integer()))
+    of_objects = _selects_objects(stmt)
+    reuse = not of_objects and rows_of is None
+    key_name = _selected_as(stmt, column) if reuse else None
+    tie_name = _selected_as(stmt, tiebreaker) if reuse else None
+    extra = []
+    if key_name is None:
+        key_name = _KEY
+        extra.append(_as_key_column(column, reuse).label(_KEY))
+    if tie_name is None:
+        tie_name = _TIE
+        extra.append(_as_key_column(tiebreaker, reuse).label(_TIE))
+    paged = paged.add_columns(*extra)
     if rows_of is not None:
         paged = _late_form(paged, request, rows_of)
-    of_objects = _selects_objects(paged)
+    form = _PagedForm(paged, of_objects, key_name, tie_name, len(extra),
+                      (column, tiebreaker, rows_of))
     if len(forms) < MAX_FORMS_PER_STATEMENT:
-        forms[shape] = (paged, column, tiebreaker, rows_of, of_objects)
-    return paged, of_objects
+        forms[shape] = form
+    return form
+
+
+def _selected_as(stmt: Select[Any], column: Any) -> str | None:
+    """The name of a column `stmt` selects that holds `column`'s value as its cursor
+    writes it: the column itself (perhaps labelled) or its `sql_uuid` text. The page then
+    carries no copy of it (a timestamp and a UUID more per row, parsed and sent)."""
+    target = column.__clause_element__() if hasattr(column, "__clause_element__") else column
+    forms = (target, sql_uuid(target)) if _is_uuid(target) else (target,)
+    for name, selected in stmt.selected_columns.items():
+        inner = selected.element if isinstance(selected, Label) else selected
+        if any(inner.compare(form) for form in forms):
+            return name
+    return None
+
+
+def _is_uuid(column: Any) -> bool:
+    try:
+        return column.type.python_type is uuid.UUID
+    except NotImplementedError:
+        return False
+
+
+def _as_key_column(column: Any, as_text: bool) -> Any:
+    """A UUID key added to a page of columns comes as text: the cursor only writes it.
+    (Not in a late lookup's subquery, whose outer query orders by it.)"""
+    if as_text and _is_uuid(column):
+        return sql_uuid(column)
+    return column
 
 
 def _late_form(paged: Select[Any], request: PageRequest,

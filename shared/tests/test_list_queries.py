@@ -69,7 +69,7 @@ def test_values_reach_the_database_as_parameters(notes_db):
 def test_a_kept_statement_keeps_a_bounded_number_of_paged_forms():
     stmt, _ = NOTES.statement({"body": "a"})
     request = _request()
-    assert _paged_form(stmt, request)[0] is _paged_form(stmt, request)[0]
+    assert _paged_form(stmt, request) is _paged_form(stmt, request)
     for _ in range(MAX_FORMS_PER_STATEMENT * 2):  # a new sort expression each call
         sort = func.lower(Note.body)
         custom = PageRequest.parse(collection="notes", sorts={"body": sort},

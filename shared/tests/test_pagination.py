@@ -11,6 +11,7 @@ from sqlalchemy import Integer, Numeric, cast, event, select
 from shared.call_context import CallContext
 from shared.db import tenant_transaction
 from shared.errors import ValidationFailed
+from shared.json_ready import sql_uuid
 from shared.pagination import PageRequest, paginate
 from shared.tests.notes_service import Note, dump
 
@@ -102,6 +103,46 @@ def test_a_page_of_labelled_columns_yields_dicts_and_walks_like_a_page_of_models
         if cursor is None:
             break
     assert seen == [f"c{i}" for i in range(5)]
+
+
+@pytest.mark.parametrize(("columns", "sort", "added"), [
+    ((sql_uuid(Note.id).label("id"), Note.body.label("text")), "body", set()),
+    ((Note.body.label("text"),), "body", {"_page_tie"}),
+    ((Note.id, Note.body.label("text")), "created_at", {"_page_key"}),
+    ((Note.body.label("text"),), "-created_at", {"_page_key", "_page_tie"}),
+])
+def test_a_page_of_columns_takes_its_cursor_from_columns_it_selects(notes_db, columns, sort,
+                                                                    added):
+    """The sort key and tiebreaker come from the page's own columns when it selects them
+    (the id as its `sql_uuid` text counts); only missing ones are added, and never show
+    in the rows. Every way walks the same list."""
+    _insert(notes_db, *(f"c{i}" for i in range(5)))
+    stmt = select(*columns)
+    names = {c.name for c in columns}
+    seen, cursor, sent = [], None, []
+
+    def keep(conn, cursor_, statement, *args):
+        sent.append(statement)
+
+    event.listen(notes_db.engine, "before_cursor_execute", keep)
+    try:
+        while True:
+            with tenant_transaction(notes_db.sessions, TENANT) as s:
+                page = paginate(s, stmt, _request(sort=sort, limit=2, cursor=cursor), dict)
+            assert all(set(item) == names for item in page["data"])
+            seen += [item["text"] for item in page["data"]]
+            cursor = page["page"]["next_cursor"]
+            if cursor is None:
+                break
+    finally:
+        event.remove(notes_db.engine, "before_cursor_execute", keep)
+    order = {"body": (Note.body, Note.id), "created_at": (Note.created_at, Note.id),
+             "-created_at": (Note.created_at.desc(), Note.id.desc())}[sort]
+    with tenant_transaction(notes_db.sessions, TENANT) as s:
+        assert seen == list(s.scalars(select(Note.body).order_by(*order)))
+    pages = [sql for sql in sent if "FROM notes" in sql]
+    assert len(pages) == 3
+    assert {n for n in ("_page_key", "_page_tie") if n in pages[0]} == added
 
 
 def _forged(key, sort="body", collection="notes", tie=None):

@@ -29,7 +29,7 @@ USER_SORTS = {
 
 
 USER_COLUMNS = (
-    sql_uuid(User.id).label("id"),
+    sql_uuid(Membership.user_id).label("id"),  # = users.id; the page reuses it as its tie
     User.email,
     User.name,
     Membership.role,
