@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         suite.open()
         token, tenant = sign_up_bench_firm(suite.url)
-        seed_members(suite.db_url("identity"), tenant, 200)
+        seed_members(suite, tenant, 200)
         urls = {name: suite.url + path for name, path in endpoints.items()}
         if "plain" in endpoints or "reads" in endpoints:
             plain, plain_url = start_plain_app(suite.db_url("identity"), tenant)

@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         print("starting the suite ...", flush=True)
         suite.open()
         token, tenant = sign_up_bench_firm(suite.url)
-        seed_members(suite.db_url("identity"), tenant, 200)
+        seed_members(suite, tenant, 200)
         rows = []
         if "gateway" in args.only:
             print("gateway under callgrind ...", flush=True)

@@ -155,6 +155,11 @@ class RunningSuite:
         """postgresql+psycopg URL of the service's app role (RLS applies) in the e2e database."""
         return dataclasses.replace(settings(), db_prefix=self.prefix).database_url(service)
 
+    def owner_db_url(self, service: str) -> str:
+        """URL of the role that owns the service's e2e database (migrations, ANALYZE)."""
+        return dataclasses.replace(settings(), db_prefix=self.prefix).migration_database_url(
+            service)
+
     def stop(self, name: str) -> int:
         """SIGTERM one process and wait for it; its exit code (negative: killed by a signal)."""
         return self._suite.stop(name)
