@@ -4,8 +4,9 @@ Same database, same app role (row-level security on, tenant set per transaction)
 query and JSON shape as `GET /api/v1/identity/users?limit=50` through the gateway, so
 the ratio between the two is the price of the gateway, the broker hop and the service.
 `/users/as-identity-reads` answers the same page the way identity reads it
-(shared.db.make_read_engine): autocommit, the tenant set on the connection once, so the
-ratio against it leaves out what our read path saves over the plain one.
+(shared.db.make_read_engine): autocommit, sessions in UTC, the tenant set on the
+connection once, so the ratio against it leaves out what our read path saves over the
+plain one.
 Run: BENCH_DATABASE_URL=... BENCH_TENANT_ID=... \
      gunicorn -c gateway/gunicorn_conf.py bench.plain_app:app
 """
@@ -36,7 +37,8 @@ def create_app() -> Flask:
     app = Flask(__name__)
     engine = create_engine(os.environ["BENCH_DATABASE_URL"], pool_size=8, max_overflow=8)
     reads = create_engine(os.environ["BENCH_DATABASE_URL"], pool_size=8, max_overflow=8,
-                          isolation_level="AUTOCOMMIT")
+                          isolation_level="AUTOCOMMIT",
+                          connect_args={"options": "-c TimeZone=UTC"})
     tenant = os.environ["BENCH_TENANT_ID"]
 
     @app.get("/users")

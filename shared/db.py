@@ -132,16 +132,24 @@ def check_version(obj: Versioned, expected_version: int | None) -> None:
         raise PreconditionFailed("The object was changed by someone else; read it again.")
 
 
+SESSION_OPTIONS = "-c TimeZone=UTC"
+"""Sent in every connection's startup packet (no round trip). Times are stored as
+timestamptz and answered in UTC; a session in UTC also has psycopg build each one with
+`datetime.timezone.utc`, where the server's default zone name (`Etc/UTC` here) made it
+a ZoneInfo per value: ~0.25 us more a timestamp, 3 of them in each row of a page. And
+date arithmetic in SQL (`date_trunc` of a timestamptz) no longer depends on how the
+server was installed."""
+
+READ_ONLY_OPTIONS = SESSION_OPTIONS + " -c default_transaction_read_only=on"
+"""A read connection refuses any write, whatever the code running on it tries."""
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """No pre-ping: it costs a round trip and ~0.2 ms of CPU on every checkout. After a
     database restart the first transaction on a dead connection fails (a 503) and
     SQLAlchemy invalidates the whole pool, so the next one reconnects."""
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
-
-
-READ_ONLY_OPTIONS = "-c default_transaction_read_only=on"
-"""Sent in the connection's startup packet (no round trip): a read connection refuses
-any write, whatever the code running on it tries."""
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800,
+                         connect_args={"options": SESSION_OPTIONS})
 
 
 def make_read_engine(url: str, *, pool_size: int = 10) -> Engine:

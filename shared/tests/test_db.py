@@ -2,6 +2,7 @@
 a value the database refuses is a 400 (and logged: an input check is missing), a data
 error that is our own bug stays a 500."""
 
+import datetime as dt
 import logging
 import uuid
 
@@ -10,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError
 
 from shared.call_context import CallContext
-from shared.db import load_json_column, tenant_transaction
+from shared.db import load_json_column, make_engine, make_read_engine, tenant_transaction
 from shared.errors import ValidationFailed
 from shared.tests.notes_service import Note
 
@@ -68,3 +69,14 @@ def test_jsonb_values_come_back_through_the_json_column_reader(notes_db):
                           ).scalar_one()
     assert value == {"n": 18446744073709551617, "f": 1.5}
     assert isinstance(value["n"], int)
+
+
+def test_service_engines_run_their_sessions_in_utc(notes_db):
+    """Set in the startup packet: times come back with datetime.timezone.utc (no ZoneInfo
+    per value), whatever zone the server was installed with."""
+    for engine in (make_engine(notes_db.url), make_read_engine(notes_db.url)):
+        with engine.connect() as conn:
+            zone, now = conn.execute(text("SELECT current_setting('TimeZone'), now()")).one()
+        engine.dispose()
+        assert zone == "UTC"
+        assert now.tzinfo is dt.UTC
