@@ -7,6 +7,7 @@ it verified; nothing in it is ever copied from a client's header except the trac
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import g, request
 
@@ -31,8 +32,8 @@ class Caller:
         return f"ip:{self.client_ip}"
 
 
-def bearer_token() -> str | None:
-    header = request.headers.get("Authorization", "")
+def bearer_token(headers: Any = None) -> str | None:
+    header = (headers if headers is not None else request.headers).get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
@@ -41,11 +42,12 @@ def bearer_token() -> str | None:
 
 def identify_caller(*, required: bool) -> Caller:
     """The caller of this request; raises Unauthenticated when a token is required and bad."""
-    base = CallContext(request_id=g.request_id, traceparent=g.traceparent)
-    client_ip = request.remote_addr or "unknown"
-    token = bearer_token()
+    req, ids = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
+    request_id, traceparent = ids.request_id, ids.traceparent
+    client_ip = req.remote_addr or "unknown"
+    token = bearer_token(req.headers)
     if not required:
-        return Caller(context=base, client_ip=client_ip)
+        return Caller(CallContext(request_id=request_id, traceparent=traceparent), client_ip)
     if token is None:
         raise Unauthenticated("A bearer access token is required.")
     claims = components().verifier.verify(token)
@@ -54,8 +56,8 @@ def identify_caller(*, required: bool) -> Caller:
         user_id=claims.user_id,
         roles=(claims.role,),
         impersonator_id=claims.impersonator_id,
-        request_id=g.request_id,
-        traceparent=g.traceparent,
+        request_id=request_id,
+        traceparent=traceparent,
     )
     bind_log_context(context)
     return Caller(context=context, client_ip=client_ip, claims=claims)

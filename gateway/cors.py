@@ -33,7 +33,10 @@ def install_cors(app: Flask, origins: tuple[str, ...]) -> None:
     @app.after_request
     def allow_origin(response: Response) -> Response:
         origin = request.headers.get("Origin")
-        response.vary.add("Origin")
+        if "Vary" in response.headers:
+            response.vary.add("Origin")
+        else:  # the common case, without parsing and rewriting the header set
+            response.headers["Vary"] = "Origin"
         if origin in allowed:
             response.headers["Access-Control-Allow-Origin"] = origin
             response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS

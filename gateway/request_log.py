@@ -29,13 +29,16 @@ def install_request_log(app: Flask) -> None:
 
     @app.after_request
     def log_request(response: Response) -> Response:
+        if not log.isEnabledFor(logging.INFO):
+            return response
         started = g.get("log_started_at")
+        req = request._get_current_object()  # type: ignore[attr-defined]
         log.info(
             "request",
             extra={
-                "method": request.method,
-                "route": request.url_rule.rule if request.url_rule else None,
-                "path": request.path,
+                "method": req.method,
+                "route": req.url_rule.rule if req.url_rule else None,
+                "path": req.path,
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2)
                 if started is not None

@@ -21,6 +21,18 @@ def test_an_insane_client_request_id_is_replaced(bad):
     assert generated != bad and re.fullmatch(r"[0-9a-f-]{36}", generated)
 
 
+def test_a_generated_request_id_is_a_version_4_uuid_of_its_random_bytes():
+    import os
+    import uuid
+
+    for _ in range(200):
+        random = os.urandom(16)
+        made = request_id_from(None, random)
+        assert made == str(uuid.UUID(bytes=random, version=4))
+    ids = {request_id_from(None) for _ in range(100)}
+    assert len(ids) == 100 and all(uuid.UUID(i).version == 4 for i in ids)
+
+
 def test_a_valid_traceparent_keeps_its_trace_id_with_a_new_span():
     incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
     ours = traceparent_from(incoming)
