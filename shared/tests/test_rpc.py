@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pytest
 import requests
-from nameko.exceptions import MethodNotFound, RemoteError
+from nameko.exceptions import IncorrectSignature, MethodNotFound, RemoteError
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared.config import settings
@@ -58,6 +58,10 @@ SERVICES_SOURCE = textwrap.dedent(
         @rpc
         def add(self, a, b):
             return {"sum": a + b}
+
+        @rpc
+        def keywords(self, **payload):
+            return sorted(payload)
 
         @rpc
         def invalid(self):
@@ -127,6 +131,14 @@ def test_nameko_proxy_rebuilds_not_found(cluster) -> None:
 def test_an_unknown_method_is_answered_method_not_found(cluster) -> None:
     with pytest.raises(MethodNotFound):
         cluster.notes.no_such_method()
+
+
+def test_arguments_that_do_not_fit_the_method_are_refused(cluster) -> None:
+    for wrong in (lambda: cluster.notes.add(a=1), lambda: cluster.notes.add(a=1, b=2, c=3),
+                  lambda: cluster.notes.keywords(1)):
+        with pytest.raises(IncorrectSignature):
+            wrong()
+    assert cluster.notes.keywords(x=1, y=2) == ["x", "y"]  # any keywords fit **payload
 
 
 def test_an_unserializable_result_is_answered_with_an_error(cluster) -> None:
