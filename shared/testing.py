@@ -130,6 +130,24 @@ def wait_until(condition: Callable[[], Any], timeout: float = 10.0, interval: fl
         time.sleep(interval)
 
 
+@contextlib.contextmanager
+def statements_sent(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    """The (SQL, parameters) pairs `engine` sends while the block runs (a test that counts
+    statements, or explains the one a use case sent)."""
+    from sqlalchemy import event
+
+    sent: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
 class TcpProxy:
     """A TCP forwarder that a test can cut and restore: a network outage on demand.
 

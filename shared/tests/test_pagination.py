@@ -6,13 +6,14 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Integer, Numeric, cast, event, select
+from sqlalchemy import Integer, Numeric, cast, select
 
 from shared.call_context import CallContext
 from shared.db import tenant_transaction
 from shared.errors import ValidationFailed
 from shared.json_ready import sql_uuid
 from shared.pagination import PageRequest, paginate
+from shared.testing import statements_sent
 from shared.tests.notes_service import Note, dump
 
 TENANT = CallContext(tenant_id=str(uuid.uuid4()))
@@ -119,13 +120,8 @@ def test_a_page_of_columns_takes_its_cursor_from_columns_it_selects(notes_db, co
     _insert(notes_db, *(f"c{i}" for i in range(5)))
     stmt = select(*columns)
     names = {c.name for c in columns}
-    seen, cursor, sent = [], None, []
-
-    def keep(conn, cursor_, statement, *args):
-        sent.append(statement)
-
-    event.listen(notes_db.engine, "before_cursor_execute", keep)
-    try:
+    seen, cursor = [], None
+    with statements_sent(notes_db.engine) as sent:
         while True:
             with tenant_transaction(notes_db.sessions, TENANT) as s:
                 page = paginate(s, stmt, _request(sort=sort, limit=2, cursor=cursor), dict)
@@ -134,13 +130,11 @@ def test_a_page_of_columns_takes_its_cursor_from_columns_it_selects(notes_db, co
             cursor = page["page"]["next_cursor"]
             if cursor is None:
                 break
-    finally:
-        event.remove(notes_db.engine, "before_cursor_execute", keep)
     order = {"body": (Note.body, Note.id), "created_at": (Note.created_at, Note.id),
              "-created_at": (Note.created_at.desc(), Note.id.desc())}[sort]
     with tenant_transaction(notes_db.sessions, TENANT) as s:
         assert seen == list(s.scalars(select(Note.body).order_by(*order)))
-    pages = [sql for sql in sent if "FROM notes" in sql]
+    pages = [sql for sql, _ in sent if "FROM notes" in sql]
     assert len(pages) == 3
     assert {n for n in ("_page_key", "_page_tie") if n in pages[0]} == added
 
@@ -208,14 +202,8 @@ def test_a_late_row_lookup_walks_the_list_in_order_in_one_statement(notes_db, so
     _insert(notes_db, *(f"l{i}" for i in range(5)))
     with tenant_transaction(notes_db.sessions, CallContext(tenant_id=str(uuid.uuid4()))) as s:
         s.add(Note(body="l2-of-another-tenant"))
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
     seen, cursor = [], None
-    event.listen(notes_db.engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(notes_db.engine) as statements:
         while True:
             with tenant_transaction(notes_db.sessions, TENANT) as s:
                 page = paginate(s, select(Note.id), _request(sort=sort, limit=2, cursor=cursor),
@@ -225,8 +213,6 @@ def test_a_late_row_lookup_walks_the_list_in_order_in_one_statement(notes_db, so
             cursor = page["page"]["next_cursor"]
             if cursor is None:
                 break
-    finally:
-        event.remove(notes_db.engine, "before_cursor_execute", count)
     expected = [f"l{i}" for i in range(5)]
     assert seen == (expected if sort == "body" else expected[::-1])
     assert len(statements) == 3  # one per page: its ids and its rows together

@@ -7,19 +7,19 @@ session, so each test sees what the previous read left on it.
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import InternalError
 from sqlalchemy.orm import sessionmaker
 
 from shared.call_context import CallContext
 from shared.db import make_read_engine, tenant_transaction
 from shared.tenancy import scope_to_tenant
+from shared.testing import statements_sent
 from shared.tests.notes_service import Note
 
 A = str(uuid.uuid4())
@@ -34,19 +34,8 @@ def reads(notes_db: Any) -> Iterator[sessionmaker]:
     engine.dispose()
 
 
-@contextlib.contextmanager
-def _sent(factory: sessionmaker) -> Iterator[list[str]]:
-    engine = factory.kw["bind"]
-    sent: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+def _sent(factory: sessionmaker) -> Any:
+    return statements_sent(factory.kw["bind"])
 
 
 def _add(db: Any, tenant: str, body: str) -> None:
@@ -78,7 +67,7 @@ def test_the_scope_is_set_once_for_a_connection_that_keeps_its_tenant(
     with _sent(reads) as sent:
         assert _read(reads, A) == ["a1"]
         assert _read(reads, A) == ["a1"]
-    scopes = [sql for sql in sent if "set_config" in sql]
+    scopes = [sql for sql, _ in sent if "set_config" in sql]
     assert len(scopes) == 1, sent
     assert "false" in scopes[0]  # on the session: there is no transaction to hold it
 
@@ -116,7 +105,7 @@ def test_a_replaced_connection_is_scoped_again(notes_db: Any, reads: Any) -> Non
     session.close()
     with _sent(reads) as sent:
         assert _read(reads, A) == ["a1"]
-    assert [sql for sql in sent if "set_config" in sql]
+    assert [sql for sql, _ in sent if "set_config" in sql]
 
 
 def test_a_write_on_a_read_connection_fails_and_leaves_nothing(notes_db: Any, reads: Any) -> None:

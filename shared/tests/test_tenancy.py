@@ -1,6 +1,5 @@
 """Tenant isolation: the ORM filter first, PostgreSQL row-level security second."""
 
-import contextlib
 import uuid
 
 import pytest
@@ -9,28 +8,11 @@ from sqlalchemy import create_engine, select, text
 from shared.call_context import CallContext
 from shared.db import check_version, tenant_transaction
 from shared.errors import PreconditionFailed
-from shared.testing import settings_for_tests
+from shared.testing import settings_for_tests, statements_sent
 from shared.tests.notes_service import Note
 
 A = str(uuid.uuid4())
 B = str(uuid.uuid4())
-
-
-@contextlib.contextmanager
-def _statements_sent(engine):
-    """The (SQL, parameters) pairs the engine sends while the block runs."""
-    from sqlalchemy import event
-
-    sent: list[tuple[str, object]] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def _add(db, tenant, body):
@@ -161,7 +143,7 @@ def test_the_orm_filter_itself_scopes_selects_and_bulk_updates_before_rls_does(n
     """RLS would hide the rows anyway: look at the SQL the ORM sends instead."""
     from sqlalchemy import update
 
-    with _statements_sent(notes_db.engine) as sent, tenant_transaction(
+    with statements_sent(notes_db.engine) as sent, tenant_transaction(
             notes_db.sessions, CallContext(tenant_id=A)) as s:
         s.scalars(select(Note)).all()
         s.execute(update(Note).values(body="x"))
@@ -176,7 +158,7 @@ def test_the_orm_filter_itself_scopes_selects_and_bulk_updates_before_rls_does(n
 def test_column_selects_of_a_tenant_model_are_filtered_too(notes_db):
     """Pages and role checks select columns, not objects, and a read policy may be wider
     than the tenant (identity's own memberships): the ORM filter must still apply."""
-    with _statements_sent(notes_db.engine) as sent, tenant_transaction(
+    with statements_sent(notes_db.engine) as sent, tenant_transaction(
             notes_db.sessions, CallContext(tenant_id=A)) as s:
         s.execute(select(Note.id, Note.body)).all()
     (query,) = [sql for sql, _ in sent if "FROM notes" in sql]
@@ -190,7 +172,7 @@ def test_columns_run_on_cores_path_carry_the_same_tenant_filter(notes_db):
 
     _add(notes_db, A, "a-core")
     _add(notes_db, B, "b-core")
-    with _statements_sent(notes_db.engine) as sent, tenant_transaction(
+    with statements_sent(notes_db.engine) as sent, tenant_transaction(
             notes_db.sessions, CallContext(tenant_id=A)) as s:
         s.add(Note(body="a-pending"))
         bodies = {r.body for r in execute_columns(s, select(Note.body), {})}
@@ -209,7 +191,7 @@ def test_the_scope_travels_with_begin_in_one_round_trip(notes_db):
     """BEGIN + set_config go out as one simple query on libpq, not as statements of their own;
     RLS still sees the tenant and the user."""
     user = str(uuid.uuid4())
-    with _statements_sent(notes_db.engine) as sent, tenant_transaction(
+    with statements_sent(notes_db.engine) as sent, tenant_transaction(
             notes_db.sessions, CallContext(tenant_id=A, user_id=user)) as s:
         scope = s.execute(
             text("SELECT current_setting('app.tenant_id'), current_setting('app.user_id')")

@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from services.crm.domain.custom_field_queries import SORT_KINDS
 from services.crm.domain.custom_fields import TYPES
@@ -23,6 +23,7 @@ from shared.errors import (
     ValidationFailed,
 )
 from shared.platform_tables import outbox
+from shared.testing import statements_sent
 
 TIER = {"entity": "client", "key": "tier", "label": "Tier", "type": "single_select",
         "options": [{"value": "gold", "label": "Gold"}, {"value": "silver"},
@@ -368,18 +369,10 @@ def test_admins_changes_are_recorded_as_events(rpc, firm, crm_db):
 
 def test_showing_a_page_of_values_costs_one_query_whatever_its_length(rpc, firm, crm_db):
     rpc.as_(firm).create_custom_field(**TIER)
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
     with tenant_transaction(crm_db.sessions, firm.context()) as session:
         session.connection()  # the scope's SET LOCAL is not ours to count
-        event.listen(crm_db.engine, "before_cursor_execute", count)
-        try:
+        with statements_sent(crm_db.engine) as sent:
             shown = custom_fields.shown_values(session, "client")
             pages = [shown({"tier": "gold", "gone": 1}) for _ in range(25)]
-        finally:
-            event.remove(crm_db.engine, "before_cursor_execute", count)
-    assert len(statements) == 1 and "custom_field_definitions" in statements[0]
+    assert len(sent) == 1 and "custom_field_definitions" in sent[0][0]
     assert pages[0] == {"tier": "gold"} and len(pages) == 25

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 
 from services.crm.models import Client
 from services.crm.use_cases import clients, custom_field_definitions, custom_fields
 from shared.db import tenant_transaction
 from shared.errors import ValidationFailed
+from shared.testing import statements_sent
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -238,43 +239,27 @@ def test_the_money_ranges_currency_is_found_through_the_gin_index_under_rls(
     with tenant_transaction(crm_db.sessions, ctx) as session:
         custom_field_definitions.create_custom_field(session, ctx, entity="client",
                                                      key="budget", label="B", type="money")
-    statements = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        if "FROM clients" in statement and "LIMIT" in statement:
-            statements.append((statement, parameters))
-
     with tenant_transaction(crm_db.sessions, ctx) as session:
-        event.listen(crm_db.engine, "before_cursor_execute", capture)
-        try:
+        with statements_sent(crm_db.engine) as sent:
             page = clients.list_clients(session, ctx, custom_min={"budget": "100 EUR"},
                                         sort="-custom.budget")
-        finally:
-            event.remove(crm_db.engine, "before_cursor_execute", capture)
         assert len(page["data"]) == 20 and not page["page"]["has_more"]
-        [(statement, parameters)] = statements
+        [(statement, parameters)] = [(sql, values) for sql, values in sent
+                                     if "FROM clients" in sql and "LIMIT" in sql]
         plan = "\n".join(session.connection().exec_driver_sql(
             f"EXPLAIN {statement}", parameters).scalars())
     assert "Bitmap Index Scan on ix_clients_custom" in plan and "Seq Scan" not in plan, plan
 
 
 def test_a_list_without_custom_filters_reads_no_definitions(crm_db, firm):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
     ctx = firm.context()
     with tenant_transaction(crm_db.sessions, ctx) as session:
         session.connection()  # the scope's SET LOCAL is not ours to count
-        event.listen(crm_db.engine, "before_cursor_execute", count)
-        try:
+        with statements_sent(crm_db.engine) as sent:
             plain = custom_fields.list_query(session, "client", Client.custom)
-            assert plain.containment is None and plain.ranges == [] and statements == []
+            assert plain.containment is None and plain.ranges == [] and sent == []
             with pytest.raises(ValidationFailed) as refused:
                 custom_fields.list_query(session, "client", Client.custom, equal={},
                                          minimum={"k": "1"})
-        finally:
-            event.remove(crm_db.engine, "before_cursor_execute", count)
     assert refused.value.errors == {"custom_min.k": ["No such custom field."]}
-    assert len(statements) == 1 and "custom_field_definitions" in statements[0]
+    assert len(sent) == 1 and "custom_field_definitions" in sent[0][0]

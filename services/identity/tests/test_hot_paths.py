@@ -1,10 +1,8 @@
 """login, refresh and list_users stay a handful of statements (no N+1, cached keys)."""
 
-import contextlib
 import uuid
 
 import pytest
-from sqlalchemy import event
 
 from services.identity import use_cases
 from services.identity.domain.passwords import hash_password
@@ -15,22 +13,9 @@ from services.identity.tokens import Tokens
 from shared.call_context import CallContext
 from shared.db import tenant_transaction
 from shared.errors import Unauthenticated
+from shared.testing import statements_sent
 
 ANON = CallContext(request_id="hot-path")
-
-
-@contextlib.contextmanager
-def counting(engine):
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.fixture
@@ -58,10 +43,10 @@ def firm(identity_db, tokens):
 
 def _run(identity_db, ctx, fn, **kwargs):
     scope = {} if ctx.tenant_id else {"tenant_id": None, "user_id": None}
-    with counting(identity_db.engine) as statements:
+    with statements_sent(identity_db.engine) as statements:
         with tenant_transaction(identity_db.sessions, ctx, **scope) as s:
             result = fn(s, ctx, **kwargs)
-    return result, statements
+    return result, [sql for sql, _ in statements]
 
 
 def test_login_runs_at_most_seven_statements(identity_db, tokens, firm):
@@ -104,21 +89,12 @@ def test_a_page_of_users_walks_the_index_in_its_order_not_a_sort_of_all(identity
         conn.execute(text("ANALYZE memberships"))
         conn.execute(text("ANALYZE users"))
     owner.dispose()
-    sent = []
-
-    def keep(conn, cursor, statement, parameters, *args):
-        sent.append((statement, parameters))
-
     ctx = context_of(firm)
-    event.listen(identity_db.engine, "before_cursor_execute", keep)
-    try:
-        with tenant_transaction(identity_db.sessions, ctx) as s:
+    with tenant_transaction(identity_db.sessions, ctx) as s:
+        with statements_sent(identity_db.engine) as sent:
             use_cases.list_users(s, ctx, limit=10)
-            page_sql, params = sent[-1]
-            plan = "\n".join(s.connection().exec_driver_sql(
-                "EXPLAIN " + page_sql, params).scalars())
-    finally:
-        event.remove(identity_db.engine, "before_cursor_execute", keep)
+        page_sql, params = sent[-1]
+        plan = "\n".join(s.connection().exec_driver_sql("EXPLAIN " + page_sql, params).scalars())
     assert "ix_memberships_tenant_id_created_at_user_id" in plan, plan
     assert "Sort" not in plan, plan
 
