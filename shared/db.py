@@ -148,8 +148,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """No pre-ping: it costs a round trip and ~0.2 ms of CPU on every checkout. After a
     database restart the first transaction on a dead connection fails (a 503) and
     SQLAlchemy invalidates the whole pool, so the next one reconnects."""
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800,
-                         connect_args={"options": SESSION_OPTIONS})
+    return _service_engine(url, pool_size, SESSION_OPTIONS)
 
 
 def make_read_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -163,10 +162,12 @@ def make_read_engine(url: str, *, pool_size: int = 10) -> Engine:
     again sends only its query. Use it through sessions only (`WorkerDatabase.reading`):
     the scope is set as a session begins.
     """
-    return create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800,
-        isolation_level="AUTOCOMMIT", connect_args={"options": READ_ONLY_OPTIONS},
-    )
+    return _service_engine(url, pool_size, READ_ONLY_OPTIONS, isolation_level="AUTOCOMMIT")
+
+
+def _service_engine(url: str, pool_size: int, options: str, **kwargs: Any) -> Engine:
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800,
+                         connect_args={"options": options}, **kwargs)
 
 
 @contextlib.contextmanager

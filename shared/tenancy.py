@@ -64,9 +64,16 @@ def lock_within_tenant(session: Session, *key: str) -> None:
     session.execute(_LOCK, {"key": ":".join((str(tenant or ""), *key))})
 
 
-_SET_SCOPE = text(
-    "SELECT set_config('app.tenant_id', :t, true), set_config('app.user_id', :u, true)"
-)
+def _scope_statement(local: bool) -> Any:
+    """The tenant and user as RLS reads them: for the open transaction (`local`), or for
+    the connection's server session (an autocommit connection has no transaction)."""
+    flag = "true" if local else "false"
+    return text(f"SELECT set_config('app.tenant_id', :t, {flag}), "
+                f"set_config('app.user_id', :u, {flag})")
+
+
+_SET_SCOPE = _scope_statement(local=True)
+_SET_CONNECTION_SCOPE = _scope_statement(local=False)
 
 
 def _scope_params(session: Session) -> dict[str, str]:
@@ -75,9 +82,6 @@ def _scope_params(session: Session) -> dict[str, str]:
     return {"t": str(tenant) if tenant else "", "u": str(user) if user else ""}
 
 
-_SET_CONNECTION_SCOPE = text(
-    "SELECT set_config('app.tenant_id', :t, false), set_config('app.user_id', :u, false)"
-)
 _CONNECTION_SCOPE = "bureau_scope"
 """Key, in the pool's record of a DBAPI connection, of the scope last set on it. The record
 outlives checkouts and is emptied when the connection is replaced, so it is true of the
